@@ -1,0 +1,268 @@
+//! The signalling wire protocol shared by the browser app and `signal-server`.
+//!
+//! One WebSocket per participant carries JSON text frames, each one [`ClientMessage`] or
+//! [`ServerMessage`], tagged by `"type"`. The server routes by [`PeerId`] inside an opaque [`RoomId`]
+//! and never looks inside a [`ClientMessage::Signal`] payload: that is a sealed envelope which only
+//! browsers holding the passphrase can open.
+//!
+//! This crate depends on `serde` alone, so the wasm app can use it without pulling in tokio or axum.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version a client names in [`ClientMessage::Join`]. Bump it on any incompatible change.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Length in hex digits of a [`RoomId`] (a SHA-256 output).
+pub const ROOM_ID_HEX_LEN: usize = 64;
+
+/// The opaque room identifier the server sees: lowercase hex of a one-way hash of the room name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoomId(String);
+
+impl RoomId {
+    /// Accepts exactly [`ROOM_ID_HEX_LEN`] lowercase hex digits.
+    pub fn parse(hex: &str) -> Result<Self, InvalidRoomId> {
+        let well_formed = hex.len() == ROOM_ID_HEX_LEN
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if well_formed {
+            Ok(Self(hex.to_owned()))
+        } else {
+            Err(InvalidRoomId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RoomId {
+    type Error = InvalidRoomId;
+    fn try_from(hex: String) -> Result<Self, Self::Error> {
+        Self::parse(&hex)
+    }
+}
+
+impl From<RoomId> for String {
+    fn from(id: RoomId) -> Self {
+        id.0
+    }
+}
+
+/// A room id that is not 64 lowercase hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidRoomId;
+
+impl std::fmt::Display for InvalidRoomId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a room id is {ROOM_ID_HEX_LEN} lowercase hex digits")
+    }
+}
+
+impl std::error::Error for InvalidRoomId {}
+
+/// A participant's routing id within one room, assigned by the server. Below 2^53, so that it
+/// survives a round trip through a JavaScript number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PeerId(pub u64);
+
+impl std::fmt::Display for PeerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a browser sends to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Enter a room. Must be the first message, and is allowed once per connection.
+    Join { version: u32, room: RoomId },
+    /// Relay `payload` to one peer in the same room. The server does not parse the payload.
+    Signal { to: PeerId, payload: String },
+    /// Application-level keep-alive; answered with [`ServerMessage::Pong`].
+    Ping,
+}
+
+/// What the server sends to a browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The answer to [`ClientMessage::Join`]: your id, the ids already present (oldest first), and
+    /// the ICE servers the operator configured (empty by default: host candidates only).
+    Welcome {
+        version: u32,
+        peer_id: PeerId,
+        peers: Vec<PeerId>,
+        ice_servers: Vec<IceServer>,
+    },
+    /// Someone joined the room after you.
+    PeerJoined { peer_id: PeerId },
+    /// Someone left the room or lost their connection.
+    PeerLeft { peer_id: PeerId },
+    /// A payload relayed from `from`, exactly as it was sent.
+    Signal { from: PeerId, payload: String },
+    /// The answer to [`ClientMessage::Ping`].
+    Pong,
+    /// A request was refused; the connection stays open.
+    Error { code: ErrorCode, message: String },
+}
+
+/// An ICE server entry, in the shape of the browser's `RTCIceServer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// Why a request was refused without closing the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not valid JSON or not a known message.
+    Malformed,
+    /// A second `join` on one connection.
+    AlreadyJoined,
+    /// `signal` before `join`.
+    NotJoined,
+    /// `signal` to a peer id that is not in your room (it may just have left).
+    UnknownPeer,
+}
+
+/// WebSocket close codes the server uses, each with the reason text sent along with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseCode {
+    /// 1001: the server is shutting down.
+    GoingAway,
+    /// 1003: a binary frame; the protocol is JSON text only.
+    BinaryFrame,
+    /// 1009: a frame larger than the configured message size.
+    MessageTooLarge,
+    /// 4000: the client speaks a protocol version the server does not.
+    UnsupportedVersion,
+    /// 4001: the room already has the configured number of participants.
+    RoomFull,
+    /// 4002: the server already holds the configured number of rooms.
+    TooManyRooms,
+    /// 4003: this IP address already has the configured number of connections.
+    TooManyConnections,
+    /// 4004: nothing was received for the configured idle time.
+    IdleTimeout,
+    /// 4005: the client did not read its messages fast enough; its send queue filled up.
+    SlowConsumer,
+    /// 4006: the first message was not `join`, or too many malformed messages.
+    ProtocolViolation,
+}
+
+impl CloseCode {
+    pub const ALL: [CloseCode; 10] = [
+        Self::GoingAway,
+        Self::BinaryFrame,
+        Self::MessageTooLarge,
+        Self::UnsupportedVersion,
+        Self::RoomFull,
+        Self::TooManyRooms,
+        Self::TooManyConnections,
+        Self::IdleTimeout,
+        Self::SlowConsumer,
+        Self::ProtocolViolation,
+    ];
+
+    pub fn code(self) -> u16 {
+        match self {
+            Self::GoingAway => 1001,
+            Self::BinaryFrame => 1003,
+            Self::MessageTooLarge => 1009,
+            Self::UnsupportedVersion => 4000,
+            Self::RoomFull => 4001,
+            Self::TooManyRooms => 4002,
+            Self::TooManyConnections => 4003,
+            Self::IdleTimeout => 4004,
+            Self::SlowConsumer => 4005,
+            Self::ProtocolViolation => 4006,
+        }
+    }
+
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    /// The reason sent in the close frame (English; the app shows its own translation by code).
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::GoingAway => "server is shutting down",
+            Self::BinaryFrame => "binary frames are not supported",
+            Self::MessageTooLarge => "message too large",
+            Self::UnsupportedVersion => "unsupported protocol version",
+            Self::RoomFull => "room is full",
+            Self::TooManyRooms => "server has too many rooms",
+            Self::TooManyConnections => "too many connections from this address",
+            Self::IdleTimeout => "idle timeout",
+            Self::SlowConsumer => "client too slow to receive",
+            Self::ProtocolViolation => "protocol violation",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_round_trips_through_json() {
+        let room = RoomId::parse(&"ab".repeat(32)).expect("valid room id");
+        let join = ClientMessage::Join {
+            version: PROTOCOL_VERSION,
+            room,
+        };
+        let json = serde_json::to_string(&join).expect("serialises");
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"type":"join","version":1,"room":"{}"}}"#,
+                "ab".repeat(32)
+            )
+        );
+        assert_eq!(
+            serde_json::from_str::<ClientMessage>(&json).expect("parses"),
+            join
+        );
+    }
+
+    #[test]
+    fn room_id_rejects_anything_but_64_lowercase_hex_digits() {
+        for bad in [
+            "",
+            "ab",
+            &"AB".repeat(32),
+            &"zz".repeat(32),
+            &"a".repeat(65),
+        ] {
+            assert_eq!(RoomId::parse(bad), Err(InvalidRoomId), "accepted {bad:?}");
+        }
+        let json = format!(
+            r#"{{"type":"join","version":1,"room":"{}"}}"#,
+            "g".repeat(64)
+        );
+        assert!(serde_json::from_str::<ClientMessage>(&json).is_err());
+    }
+
+    #[test]
+    fn close_codes_are_distinct_and_round_trip() {
+        for code in CloseCode::ALL {
+            assert_eq!(CloseCode::from_code(code.code()), Some(code));
+            assert!(!code.reason().is_empty());
+        }
+        let mut numbers: Vec<u16> = CloseCode::ALL.iter().map(|c| c.code()).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), CloseCode::ALL.len());
+    }
+}

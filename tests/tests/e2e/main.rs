@@ -1,0 +1,4 @@
+//! End-to-end tests: the release server and the built app in headless Chromium, inside a private
+//! network namespace (see `cargo xtask test`).
+
+mod page_load;

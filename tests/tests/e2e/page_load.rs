@@ -1,0 +1,53 @@
+//! Loading the app: it renders, and it contacts nobody but its own origin.
+
+use chromiumoxide::cdp::browser_protocol::network::EventRequestWillBeSent;
+use futures_util::StreamExt;
+use std::time::Duration;
+use tests::{Browser, Server, wait_until};
+
+#[tokio::test]
+async fn the_app_renders_and_requests_only_its_own_origin() -> anyhow::Result<()> {
+    if !tests::enabled() {
+        return Ok(());
+    }
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(&[]).await?;
+    let page = browser.blank_page().await?;
+    let mut requests = page.event_listener::<EventRequestWillBeSent>().await?;
+    page.goto(format!("{}/", server.origin())).await?;
+    wait_until(
+        &page,
+        "the app has rendered",
+        "document.querySelector('[data-app-ready]') !== null",
+        Duration::from_secs(20),
+    )
+    .await?;
+    // Let late requests (icons, lazily loaded assets) happen before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    page.close().await?;
+
+    let mut urls = Vec::new();
+    while let Ok(Some(event)) =
+        tokio::time::timeout(Duration::from_millis(200), requests.next()).await
+    {
+        urls.push(event.request.url.clone());
+    }
+    let own_origin = server.origin();
+    let foreign: Vec<&String> = urls
+        .iter()
+        .filter(|url| {
+            !(url.starts_with(&format!("{own_origin}/"))
+                || url.starts_with("data:")
+                || url.starts_with("blob:"))
+        })
+        .collect();
+    assert!(
+        urls.iter().any(|url| url.ends_with(".wasm")),
+        "expected the page to load its wasm; requests: {urls:?}"
+    );
+    assert!(
+        foreign.is_empty(),
+        "the page contacted other origins than {own_origin}: {foreign:?}"
+    );
+    browser.close().await
+}

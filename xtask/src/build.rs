@@ -1,0 +1,47 @@
+//! Building the browser app with Trunk (release, offline) and starting the server that serves it.
+
+use crate::cmd::{self, run};
+use anyhow::Result;
+
+/// Where Trunk writes the built app, relative to the workspace root (see Trunk.toml).
+pub const DIST: &str = "dist";
+
+/// `trunk build --release`, fully offline, with the size-optimised `wasm-release` profile.
+pub fn app() -> Result<()> {
+    run(cmd::command("trunk").args([
+        "build",
+        "--release",
+        "--offline",
+        "--locked",
+        "--cargo-profile",
+        "wasm-release",
+    ]))
+}
+
+/// The release server, serving the built app; `server_args` pass through.
+pub fn run_server(server_args: &[String]) -> Result<()> {
+    run(cmd::cargo()
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "--package",
+            "signal-server",
+            "--",
+            "--static-dir",
+            DIST,
+        ])
+        .args(server_args))
+}
+
+/// Builds the release server binary and returns its path.
+pub fn server_binary() -> Result<std::path::PathBuf> {
+    run(cmd::cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "--package",
+        "signal-server",
+    ]))?;
+    Ok(cmd::root().join("target/release/signal-server"))
+}

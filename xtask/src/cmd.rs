@@ -1,0 +1,83 @@
+//! Running child processes with the workspace root as working directory and a PATH that finds
+//! the tools `tools` installed.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Where `tools` installs npm packages (wasm-opt from `binaryen`).
+pub fn node_tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+/// A command run from the workspace root, with the npm tool binaries first on PATH and the
+/// cargo install directory on PATH (a fresh shell may not have it yet).
+pub fn command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(root()).env("PATH", tool_path());
+    command
+}
+
+fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![node_tools_dir().join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(default_cargo_home)
+    {
+        dirs.push(home.join("bin"));
+    }
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+fn default_cargo_home() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo"))
+}
+
+/// `cargo` with the workspace root as working directory.
+pub fn cargo() -> Command {
+    command(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+/// Runs `command` to completion with inherited stdio; fails unless it exits successfully.
+pub fn run(command: &mut Command) -> Result<()> {
+    eprintln!("xtask: {}", describe(command));
+    let status = command
+        .status()
+        .with_context(|| format!("could not start {}", describe(command)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", describe(command));
+    }
+    Ok(())
+}
+
+/// Runs `command` and returns its standard output, or `None` if it could not start or failed.
+pub fn output_of(command: &mut Command) -> Option<String> {
+    let output = command.output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn describe(command: &Command) -> String {
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    format!(
+        "`{} {}`",
+        command.get_program().to_string_lossy(),
+        args.join(" ")
+    )
+}

@@ -1,0 +1,54 @@
+//! `cargo xtask`: everything beyond `cargo build`. Installs the tools Stube needs, builds the app
+//! with Trunk (offline), runs the server, runs every test, and runs the benchmarks.
+
+mod bench;
+mod build;
+mod cmd;
+mod netns;
+mod test;
+mod tools;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Stube's development tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing, build the app in release mode and start the server on
+    /// http://127.0.0.1:8080. Arguments after `--` go to the server (`cargo xtask run -- --help`).
+    Run {
+        #[arg(last = true)]
+        server_args: Vec<String>,
+    },
+    /// Install what is missing (including Chromium), then run formatting and lint checks, every
+    /// Rust test, the wasm tests in headless Chromium and the end-to-end browser tests.
+    Test,
+    /// Run the benchmarks and print their figures (see BENCHMARKS.md).
+    Bench,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().task {
+        Task::Run { server_args } => {
+            tools::ensure_build_tools()?;
+            build::app()?;
+            build::run_server(&server_args)
+        }
+        Task::Test => {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            test::all()
+        }
+        Task::Bench => {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            bench::all()
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! `cargo xtask test`: formatting, lints for both targets, every Rust test, the wasm tests in
+//! headless Chromium, and the end-to-end browser tests inside a private network namespace.
+
+use crate::cmd::{self, run};
+use crate::{build, netns, tools};
+use anyhow::{Context, Result};
+
+/// Crates that compile to wasm32 and are linted and tested there.
+const WASM_CRATES: [&str; 3] = ["app", "crypto", "protocol"];
+/// Crates with wasm-bindgen tests that run in headless Chromium.
+const WASM_TESTED_CRATES: [&str; 2] = ["app", "crypto"];
+
+pub fn all() -> Result<()> {
+    run(cmd::cargo().args(["fmt", "--all", "--check"]))?;
+    run(cmd::cargo().args([
+        "clippy",
+        "--locked",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cmd::cargo()
+        .args([
+            "clippy",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+        ])
+        .args(package_args(&WASM_CRATES))
+        .args(["--", "-D", "warnings"]))?;
+    run(cmd::cargo().args(["test", "--locked", "--workspace", "--exclude", "tests"]))?;
+    run(cmd::cargo()
+        .args(["test", "--locked", "--target", "wasm32-unknown-unknown"])
+        .args(package_args(&WASM_TESTED_CRATES))
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
+    end_to_end()
+}
+
+/// Builds the app and the release server, then runs the `tests` crate's binaries isolated.
+fn end_to_end() -> Result<()> {
+    build::app()?;
+    let server = build::server_binary()?;
+    for binary in test_binaries("tests")? {
+        run(netns::isolated(&binary, &[])
+            .env("STUBE_E2E", "1")
+            .env("STUBE_SERVER_BIN", &server)
+            .env("STUBE_DIST", cmd::root().join(build::DIST))
+            .env("STUBE_CHROMIUM", tools::CHROMIUM))?;
+    }
+    Ok(())
+}
+
+fn package_args<'a>(crates: &[&'a str]) -> Vec<&'a str> {
+    crates.iter().flat_map(|name| ["--package", name]).collect()
+}
+
+/// Compiles the tests of `package` and returns the paths of the test executables.
+fn test_binaries(package: &str) -> Result<Vec<std::path::PathBuf>> {
+    let output = cmd::cargo()
+        .args([
+            "test",
+            "--locked",
+            "--no-run",
+            "--message-format=json",
+            "--package",
+            package,
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("could not build the end-to-end tests")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "building the end-to-end tests failed"
+    );
+    let binaries = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" && message["profile"]["test"] == true
+        })
+        .filter_map(|message| message["executable"].as_str().map(std::path::PathBuf::from))
+        .collect();
+    Ok(binaries)
+}

@@ -1,0 +1,126 @@
+//! Installs the tools Stube needs when they are missing, at pinned versions, from the registries
+//! this project may use (crates.io, npm, Debian). A second run finds them and installs nothing.
+
+use crate::cmd::{self, output_of, run};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+
+/// Trunk's version; 0.22 needs a newer rustc than the one we build with.
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The wasm32 target, wasm-bindgen-cli (the exact version in Cargo.lock), Trunk, wasm-opt, and
+/// every crate in Cargo.lock (Trunk then builds offline).
+pub fn ensure_build_tools() -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_trunk()?;
+    ensure_wasm_opt()?;
+    run(cmd::cargo().args(["fetch", "--locked"]))
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output_of(cmd::command("rustup").args(["target", "list", "--installed"]));
+    if installed.is_some_and(|list| list.lines().any(|line| line.trim() == WASM_TARGET)) {
+        return Ok(());
+    }
+    run(cmd::command("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+fn ensure_wasm_bindgen() -> Result<()> {
+    let wanted = locked_version("wasm-bindgen")?;
+    let installed = output_of(cmd::command("wasm-bindgen").arg("--version"));
+    if installed.is_some_and(|v| v.split_whitespace().nth(1) == Some(wanted.as_str())) {
+        return Ok(());
+    }
+    // Without --locked: the CLI's own lockfile names a webpki-roots release crates.io no longer serves.
+    run(cmd::cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={wanted}"),
+    ]))
+}
+
+fn ensure_trunk() -> Result<()> {
+    let installed = output_of(cmd::command("trunk").arg("--version"));
+    if installed.is_some_and(|v| v.split_whitespace().nth(1) == Some(TRUNK_VERSION)) {
+        return Ok(());
+    }
+    run(cmd::cargo().args([
+        "install",
+        "trunk",
+        "--locked",
+        "--version",
+        &format!("={TRUNK_VERSION}"),
+    ]))
+}
+
+/// wasm-opt from the npm package `binaryen`, at the major version Trunk.toml pins (Debian's
+/// binaryen produces modules Chromium refuses to load).
+fn ensure_wasm_opt() -> Result<()> {
+    let major = pinned_wasm_opt_major()?;
+    let wasm_opt = cmd::node_tools_dir().join("node_modules/.bin/wasm-opt");
+    let installed = output_of(&mut std::process::Command::new(&wasm_opt).arg("--version"));
+    if installed.is_some_and(|v| v.contains(&format!("version {major}"))) {
+        return Ok(());
+    }
+    let prefix = cmd::node_tools_dir();
+    std::fs::create_dir_all(&prefix).context("could not create .tools")?;
+    let package = format!("binaryen@{major}");
+    run(cmd::command("npm")
+        .arg("install")
+        .arg("--prefix")
+        .arg(&prefix)
+        .args(["--no-save", "--no-fund"])
+        .arg(package))
+}
+
+/// Debian's chromium and chromium-driver, for the wasm tests and the end-to-end tests.
+pub fn ensure_browser() -> Result<()> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    let install = "apt-get update && apt-get install -y chromium chromium-driver";
+    if !is_root() {
+        bail!(
+            "Chromium is missing. Install it as root, then run this again:\n  sudo sh -c '{install}'"
+        );
+    }
+    run(cmd::command("sh")
+        .args(["-c", install])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+pub fn is_root() -> bool {
+    output_of(cmd::command("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+}
+
+/// The version of `package` that Cargo.lock resolved.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(cmd::root().join("Cargo.lock"))
+        .context("could not read Cargo.lock")?;
+    let name_line = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == name_line {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no package {package}")
+}
+
+/// The `N` of `wasm_opt = "version_N"` in Trunk.toml.
+fn pinned_wasm_opt_major() -> Result<String> {
+    let trunk_toml = std::fs::read_to_string(cmd::root().join("Trunk.toml"))
+        .context("could not read Trunk.toml")?;
+    trunk_toml
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("wasm_opt = \"version_"))
+        .map(|rest| rest.trim_end_matches('"').to_owned())
+        .context("Trunk.toml must pin wasm_opt = \"version_N\"")
+}
