@@ -1,8 +1,12 @@
 //! Entry point of the browser app: panic hook, then mount.
 
-use leptos::prelude::*;
+mod call;
+mod i18n;
+mod invite;
+mod prefs;
+mod ui;
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <main data-app-ready><h1>"Stube"</h1></main> });
+    leptos::mount::mount_to_body(ui::App);
 }

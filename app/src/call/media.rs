@@ -1,0 +1,136 @@
+//! The local camera and microphone: acquired on request, stopped when turned off and when the
+//! [`LocalMedia`] is dropped, so the camera light goes off on leaving.
+
+use super::error::{JsError, resolve};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    Audio,
+    Video,
+}
+
+impl MediaKind {
+    /// The track kind string the browser uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Audio => "audio",
+            Self::Video => "video",
+        }
+    }
+}
+
+/// Why a device could not be started, in terms the user can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaProblem {
+    /// The user or the browser's settings denied permission.
+    Denied,
+    /// There is no such device.
+    Missing,
+    /// Anything else (the device is busy, the constraints failed).
+    Failed,
+}
+
+impl From<JsError> for MediaProblem {
+    fn from(error: JsError) -> Self {
+        match error.name.as_str() {
+            "NotAllowedError" | "SecurityError" => Self::Denied,
+            "NotFoundError" | "OverconstrainedError" => Self::Missing,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// The local tracks, all in one stream for the self-view.
+pub struct LocalMedia {
+    stream: MediaStream,
+    audio: Option<MediaStreamTrack>,
+    video: Option<MediaStreamTrack>,
+}
+
+impl LocalMedia {
+    pub fn new() -> Result<Self, JsError> {
+        Ok(Self {
+            stream: MediaStream::new()?,
+            audio: None,
+            video: None,
+        })
+    }
+
+    /// The self-view stream (video only is shown; the element is muted).
+    pub fn stream(&self) -> &MediaStream {
+        &self.stream
+    }
+
+    pub fn track(&self, kind: MediaKind) -> Option<&MediaStreamTrack> {
+        match kind {
+            MediaKind::Audio => self.audio.as_ref(),
+            MediaKind::Video => self.video.as_ref(),
+        }
+    }
+
+    pub fn is_on(&self, kind: MediaKind) -> bool {
+        self.track(kind).is_some()
+    }
+
+    /// Asks the browser for the device of `kind`; replaces nothing if it is already on.
+    pub async fn start(&mut self, kind: MediaKind) -> Result<(), MediaProblem> {
+        if !self.is_on(kind) {
+            let track = request_track(kind).await?;
+            self.insert(kind, track);
+        }
+        Ok(())
+    }
+
+    /// Takes over a track from [`request_track`]; a track already there of that kind is stopped.
+    pub fn insert(&mut self, kind: MediaKind, track: MediaStreamTrack) {
+        self.stop(kind);
+        self.stream.add_track(&track);
+        *self.slot(kind) = Some(track);
+    }
+
+    /// Stops the device of `kind` (its light goes off).
+    pub fn stop(&mut self, kind: MediaKind) {
+        if let Some(track) = self.slot(kind).take() {
+            track.stop();
+            self.stream.remove_track(&track);
+        }
+    }
+
+    fn slot(&mut self, kind: MediaKind) -> &mut Option<MediaStreamTrack> {
+        match kind {
+            MediaKind::Audio => &mut self.audio,
+            MediaKind::Video => &mut self.video,
+        }
+    }
+}
+
+impl Drop for LocalMedia {
+    fn drop(&mut self) {
+        self.stop(MediaKind::Audio);
+        self.stop(MediaKind::Video);
+    }
+}
+
+/// Asks the browser for one track of `kind` (the permission prompt, if any, shows now).
+pub async fn request_track(kind: MediaKind) -> Result<MediaStreamTrack, MediaProblem> {
+    let devices = web_sys::window()
+        .and_then(|window| window.navigator().media_devices().ok())
+        .ok_or(MediaProblem::Missing)?;
+    let constraints = MediaStreamConstraints::new();
+    match kind {
+        MediaKind::Audio => constraints.set_audio(&JsValue::TRUE),
+        MediaKind::Video => constraints.set_video(&JsValue::TRUE),
+    }
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(JsError::from)?;
+    let stream: MediaStream = resolve(promise).await?.dyn_into().map_err(JsError::from)?;
+    let track = stream
+        .get_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+        .map_err(|_| MediaProblem::Missing)?;
+    Ok(track)
+}

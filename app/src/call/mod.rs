@@ -1,0 +1,11 @@
+//! The browser glue of a call: the signalling socket, local media, one peer connection per
+//! participant, and the session task that runs the [`mesh::Room`] state machine between them.
+
+mod error;
+mod media;
+mod peer;
+mod session;
+mod signalling;
+
+pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};
+pub use session::{MeetingState, ServerState, Session, TileView, UiAction};

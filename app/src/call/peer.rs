@@ -1,0 +1,297 @@
+//! One RTCPeerConnection to one participant, with perfect negotiation. The connection owns its
+//! event listeners (detached on drop) and is closed when dropped; its callbacks only push
+//! [`PeerEvent`]s into the session's channel.
+
+use super::error::{JsError, resolve};
+use super::media::{LocalMedia, MediaKind};
+use futures_channel::mpsc::UnboundedSender;
+use gloo_events::EventListener;
+use mesh::{ConnectionState, Description, IceCandidate, SdpType};
+use protocol::{IceServer, PeerId};
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit, RtcIceServer,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcRtpTransceiver,
+    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
+    RtcSignalingState, RtcTrackEvent,
+};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The same JavaScript object as [`RtcPeerConnection`], for the one binding web-sys lacks.
+    #[wasm_bindgen(extends = RtcPeerConnection, js_name = RTCPeerConnection)]
+    type PeerConnectionExt;
+
+    /// `setLocalDescription()` without arguments: creates the right offer or answer itself and
+    /// makes perfect negotiation's implicit rollback work. web-sys only binds the one-argument form.
+    #[wasm_bindgen(method, js_name = setLocalDescription)]
+    fn set_local_description_implicit(this: &PeerConnectionExt) -> js_sys::Promise;
+}
+
+/// What a peer connection reports.
+pub enum PeerEvent {
+    NegotiationNeeded,
+    Candidate(IceCandidate),
+    State(ConnectionState),
+    Track(MediaStreamTrack),
+}
+
+/// The connection to one peer.
+pub struct PeerLink {
+    connection: RtcPeerConnection,
+    polite: bool,
+    ignore_offer: bool,
+    remote: MediaStream,
+    _listeners: [EventListener; 4],
+}
+
+impl PeerLink {
+    /// Creates the connection. The offering side adds an audio and a video transceiver (sending
+    /// whatever local tracks exist), which starts negotiation; the answering side waits.
+    pub fn open<E: 'static>(
+        peer: PeerId,
+        ice_servers: &[IceServer],
+        offer: bool,
+        polite: bool,
+        local: &LocalMedia,
+        events: UnboundedSender<E>,
+        wrap: fn(PeerId, PeerEvent) -> E,
+    ) -> Result<Self, JsError> {
+        let connection = RtcPeerConnection::new_with_configuration(&configuration(ice_servers))?;
+        let listeners = listen(&connection, peer, events, wrap);
+        let link = Self {
+            connection,
+            polite,
+            ignore_offer: false,
+            remote: MediaStream::new()?,
+            _listeners: listeners,
+        };
+        if offer {
+            for kind in [MediaKind::Audio, MediaKind::Video] {
+                let init = RtcRtpTransceiverInit::new();
+                init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                let transceiver = link
+                    .connection
+                    .add_transceiver_with_str_and_init(kind.as_str(), &init);
+                if let Some(track) = local.track(kind) {
+                    // A fresh sender has no track yet; replaceTrack resolves at once.
+                    let _ = transceiver.sender().replace_track(Some(track));
+                }
+            }
+        }
+        Ok(link)
+    }
+
+    async fn set_local_description(&self) -> Result<(), JsError> {
+        resolve(
+            self.connection
+                .unchecked_ref::<PeerConnectionExt>()
+                .set_local_description_implicit(),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The stream the participant's tile shows: every track received from them.
+    pub fn remote_stream(&self) -> &MediaStream {
+        &self.remote
+    }
+
+    pub fn add_remote_track(&self, track: &MediaStreamTrack) {
+        self.remote.add_track(track);
+    }
+
+    /// Perfect negotiation: `negotiationneeded` fired, so make an offer.
+    pub async fn negotiate(&mut self) -> Result<Option<Description>, JsError> {
+        self.set_local_description().await?;
+        Ok(self.local_description())
+    }
+
+    /// Perfect negotiation: a description arrived. Returns the answer to send, if any.
+    pub async fn receive_description(
+        &mut self,
+        description: &Description,
+        local: &LocalMedia,
+    ) -> Result<Option<Description>, JsError> {
+        let is_offer = description.sdp_type == SdpType::Offer;
+        let collision = is_offer && self.connection.signaling_state() != RtcSignalingState::Stable;
+        self.ignore_offer = !self.polite && collision;
+        if self.ignore_offer {
+            return Ok(None);
+        }
+        let init = RtcSessionDescriptionInit::new(sdp_type_to_js(description.sdp_type));
+        init.set_sdp(&description.sdp);
+        resolve(self.connection.set_remote_description(&init)).await?;
+        if !is_offer {
+            return Ok(None);
+        }
+        self.send_on_offered_transceivers(local).await?;
+        self.set_local_description().await?;
+        Ok(self.local_description())
+    }
+
+    /// A trickled candidate arrived. Failures are ignored for offers we ignored.
+    pub async fn receive_candidate(&self, candidate: &IceCandidate) -> Result<(), JsError> {
+        let init = RtcIceCandidateInit::new(&candidate.candidate);
+        init.set_sdp_mid(candidate.sdp_mid.as_deref());
+        init.set_sdp_m_line_index(candidate.sdp_m_line_index);
+        match resolve(
+            self.connection
+                .add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&init)),
+        )
+        .await
+        {
+            Err(_) if self.ignore_offer => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    /// Sends `track` (or nothing) on the transceiver of `kind`; no renegotiation needed.
+    pub async fn send_track(
+        &self,
+        kind: MediaKind,
+        track: Option<&MediaStreamTrack>,
+    ) -> Result<(), JsError> {
+        for transceiver in self.transceivers(kind) {
+            resolve(transceiver.sender().replace_track(track)).await?;
+        }
+        Ok(())
+    }
+
+    /// On the answering side: send our tracks on the transceivers the offer created.
+    async fn send_on_offered_transceivers(&self, local: &LocalMedia) -> Result<(), JsError> {
+        for kind in [MediaKind::Audio, MediaKind::Video] {
+            for transceiver in self.transceivers(kind) {
+                if transceiver.direction() != RtcRtpTransceiverDirection::Sendrecv {
+                    transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                }
+                if let (None, Some(track)) = (transceiver.sender().track(), local.track(kind)) {
+                    resolve(transceiver.sender().replace_track(Some(track))).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn transceivers(&self, kind: MediaKind) -> Vec<RtcRtpTransceiver> {
+        self.connection
+            .get_transceivers()
+            .iter()
+            .filter_map(|value| value.dyn_into::<RtcRtpTransceiver>().ok())
+            .filter(|transceiver| {
+                !transceiver.stopped() && transceiver.receiver().track().kind() == kind.as_str()
+            })
+            .collect()
+    }
+
+    fn local_description(&self) -> Option<Description> {
+        let local = self.connection.local_description()?;
+        let sdp_type = match local.type_() {
+            RtcSdpType::Offer => SdpType::Offer,
+            RtcSdpType::Answer => SdpType::Answer,
+            _ => return None,
+        };
+        Some(Description {
+            sdp_type,
+            sdp: local.sdp(),
+        })
+    }
+}
+
+impl Drop for PeerLink {
+    fn drop(&mut self) {
+        self.connection.close();
+        for track in self
+            .remote
+            .get_tracks()
+            .iter()
+            .filter_map(|t| t.dyn_into::<MediaStreamTrack>().ok())
+        {
+            track.stop();
+        }
+    }
+}
+
+fn configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
+    let servers = js_sys::Array::new();
+    for server in ice_servers {
+        let entry = RtcIceServer::new();
+        let urls: js_sys::Array = server
+            .urls
+            .iter()
+            .map(|url| JsValue::from_str(url))
+            .collect();
+        entry.set_urls(&urls);
+        if let Some(username) = &server.username {
+            entry.set_username(username);
+        }
+        if let Some(credential) = &server.credential {
+            entry.set_credential(credential);
+        }
+        servers.push(&entry);
+    }
+    let configuration = RtcConfiguration::new();
+    configuration.set_ice_servers(&servers);
+    configuration
+}
+
+fn listen<E: 'static>(
+    connection: &RtcPeerConnection,
+    peer: PeerId,
+    events: UnboundedSender<E>,
+    wrap: fn(PeerId, PeerEvent) -> E,
+) -> [EventListener; 4] {
+    let send = move |event: PeerEvent| {
+        let _ = events.unbounded_send(wrap(peer, event));
+    };
+    let on_negotiation = send.clone();
+    let on_candidate = send.clone();
+    let on_track = send.clone();
+    let state_source = connection.clone();
+    [
+        EventListener::new(connection, "negotiationneeded", move |_| {
+            on_negotiation(PeerEvent::NegotiationNeeded)
+        }),
+        EventListener::new(connection, "icecandidate", move |event| {
+            let candidate = event
+                .dyn_ref::<RtcPeerConnectionIceEvent>()
+                .and_then(RtcPeerConnectionIceEvent::candidate);
+            if let Some(candidate) = candidate.filter(|c| !c.candidate().is_empty()) {
+                on_candidate(PeerEvent::Candidate(IceCandidate {
+                    candidate: candidate.candidate(),
+                    sdp_mid: candidate.sdp_mid(),
+                    sdp_m_line_index: candidate.sdp_m_line_index(),
+                }));
+            }
+        }),
+        EventListener::new(connection, "track", move |event| {
+            if let Some(event) = event.dyn_ref::<RtcTrackEvent>() {
+                on_track(PeerEvent::Track(event.track()));
+            }
+        }),
+        EventListener::new(connection, "connectionstatechange", move |_| {
+            send(PeerEvent::State(connection_state(
+                state_source.connection_state(),
+            )));
+        }),
+    ]
+}
+
+fn connection_state(state: RtcPeerConnectionState) -> ConnectionState {
+    match state {
+        RtcPeerConnectionState::Connecting => ConnectionState::Connecting,
+        RtcPeerConnectionState::Connected => ConnectionState::Connected,
+        RtcPeerConnectionState::Disconnected => ConnectionState::Disconnected,
+        RtcPeerConnectionState::Failed => ConnectionState::Failed,
+        RtcPeerConnectionState::Closed => ConnectionState::Closed,
+        _ => ConnectionState::New,
+    }
+}
+
+fn sdp_type_to_js(sdp_type: SdpType) -> RtcSdpType {
+    match sdp_type {
+        SdpType::Offer => RtcSdpType::Offer,
+        SdpType::Answer => RtcSdpType::Answer,
+        SdpType::Rollback => RtcSdpType::Rollback,
+    }
+}

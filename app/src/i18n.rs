@@ -1,0 +1,208 @@
+//! The app's words in English and German, chosen from the browser's language.
+
+/// Every text the UI shows. Accessible names named by issues are kept word for word in English.
+pub struct Texts {
+    pub lang: &'static str,
+    pub tagline: &'static str,
+    pub start_meeting: &'static str,
+    pub join_meeting: &'static str,
+    pub meeting_link_label: &'static str,
+    pub invalid_link: &'static str,
+    pub room_name_label: &'static str,
+    pub passphrase_label: &'static str,
+    pub copy_link: &'static str,
+    pub copy_passphrase: &'static str,
+    pub copied: &'static str,
+    pub send_separately: &'static str,
+    pub include_passphrase: &'static str,
+    pub include_passphrase_warning: &'static str,
+    pub go_to_meeting: &'static str,
+    pub your_name: &'static str,
+    pub camera: &'static str,
+    pub microphone: &'static str,
+    pub join: &'static str,
+    pub weak_passphrase: &'static str,
+    pub passphrase_required: &'static str,
+    pub devices_denied: &'static str,
+    pub devices_missing: &'static str,
+    pub devices_failed: &'static str,
+    pub deriving_keys: &'static str,
+    pub connecting_to_server: &'static str,
+    pub server_lost: &'static str,
+    pub waiting_for_others: &'static str,
+    pub verifying: &'static str,
+    pub passphrase_mismatch: &'static str,
+    pub foreign_attempt: &'static str,
+    joined: &'static str,
+    left: &'static str,
+    pub mute: &'static str,
+    pub unmute: &'static str,
+    pub stop_camera: &'static str,
+    pub start_camera: &'static str,
+    pub leave: &'static str,
+    pub you: &'static str,
+    pub guest: &'static str,
+    pub participants: &'static str,
+    pub status_connecting: &'static str,
+    pub status_connected: &'static str,
+    pub status_reconnecting: &'static str,
+    pub status_failed: &'static str,
+    pub you_left: &'static str,
+    pub rejoin: &'static str,
+    pub back_home: &'static str,
+    pub room_full: &'static str,
+    pub server_busy: &'static str,
+    pub server_refused: &'static str,
+    pub key_derivation_failed: &'static str,
+    pub shortcuts_hint: &'static str,
+}
+
+impl Texts {
+    pub fn joined(&self, name: &str) -> String {
+        self.joined.replace("{name}", name)
+    }
+
+    pub fn left(&self, name: &str) -> String {
+        self.left.replace("{name}", name)
+    }
+}
+
+pub const ENGLISH: Texts = Texts {
+    lang: "en",
+    tagline: "Encrypted video meetings, straight from your browser. Only people with the passphrase can join.",
+    start_meeting: "Start a meeting",
+    join_meeting: "Join a meeting",
+    meeting_link_label: "Meeting link or name",
+    invalid_link: "That is neither a meeting link nor a meeting name.",
+    room_name_label: "Meeting name",
+    passphrase_label: "Passphrase",
+    copy_link: "Copy invite link",
+    copy_passphrase: "Copy passphrase",
+    copied: "Copied",
+    send_separately: "Send the passphrase by a different channel than the link, for example by phone or text message.",
+    include_passphrase: "Put the passphrase in the link",
+    include_passphrase_warning: "Anyone who gets the link can then join without asking you.",
+    go_to_meeting: "Go to the meeting",
+    your_name: "Your name",
+    camera: "Camera",
+    microphone: "Microphone",
+    join: "Join",
+    weak_passphrase: "This passphrase is weak: someone could guess it. A generated passphrase is safer.",
+    passphrase_required: "Enter the passphrase you were given.",
+    devices_denied: "The browser was not allowed to use the camera or microphone. Allow it in the site settings (the icon left of the address), or join without them to listen.",
+    devices_missing: "No camera or microphone was found. You can join without them and listen.",
+    devices_failed: "The camera or microphone could not be started. Close other programs that use it, or join without it.",
+    deriving_keys: "Deriving the keys from the passphrase…",
+    connecting_to_server: "Connecting to the server…",
+    server_lost: "The connection to the server was lost. Reconnecting…",
+    waiting_for_others: "Waiting for others",
+    verifying: "Checking the passphrase with the others…",
+    passphrase_mismatch: "The passphrase does not match this meeting",
+    foreign_attempt: "Someone with a different passphrase tried to join",
+    joined: "{name} joined",
+    left: "{name} left",
+    mute: "Mute microphone",
+    unmute: "Unmute microphone",
+    stop_camera: "Stop camera",
+    start_camera: "Start camera",
+    leave: "Leave meeting",
+    you: "You",
+    guest: "Guest",
+    participants: "Participants",
+    status_connecting: "Connecting",
+    status_connected: "Connected",
+    status_reconnecting: "Reconnecting",
+    status_failed: "Connection failed",
+    you_left: "You left the meeting.",
+    rejoin: "Rejoin",
+    back_home: "Back to the start page",
+    room_full: "This meeting is full.",
+    server_busy: "The server is busy. Try again in a minute.",
+    server_refused: "The server refused the connection",
+    key_derivation_failed: "The keys could not be derived in this browser.",
+    shortcuts_hint: "Keys: M microphone, V camera, L leave",
+};
+
+pub const GERMAN: Texts = Texts {
+    lang: "de",
+    tagline: "Verschlüsselte Videokonferenzen direkt im Browser. Nur wer die Passphrase kennt, kann teilnehmen.",
+    start_meeting: "Besprechung starten",
+    join_meeting: "An Besprechung teilnehmen",
+    meeting_link_label: "Link oder Name der Besprechung",
+    invalid_link: "Das ist weder ein Link noch der Name einer Besprechung.",
+    room_name_label: "Name der Besprechung",
+    passphrase_label: "Passphrase",
+    copy_link: "Einladungslink kopieren",
+    copy_passphrase: "Passphrase kopieren",
+    copied: "Kopiert",
+    send_separately: "Schicken Sie die Passphrase auf einem anderen Weg als den Link, etwa per Telefon oder SMS.",
+    include_passphrase: "Passphrase in den Link aufnehmen",
+    include_passphrase_warning: "Dann kann jede Person, die den Link erhält, ohne Rückfrage teilnehmen.",
+    go_to_meeting: "Zur Besprechung",
+    your_name: "Ihr Name",
+    camera: "Kamera",
+    microphone: "Mikrofon",
+    join: "Teilnehmen",
+    weak_passphrase: "Diese Passphrase ist schwach und könnte erraten werden. Eine erzeugte Passphrase ist sicherer.",
+    passphrase_required: "Geben Sie die Passphrase ein, die Sie erhalten haben.",
+    devices_denied: "Der Browser durfte Kamera oder Mikrofon nicht verwenden. Erlauben Sie es in den Website-Einstellungen (Symbol links neben der Adresse) oder nehmen Sie ohne teil, um zuzuhören.",
+    devices_missing: "Keine Kamera und kein Mikrofon gefunden. Sie können ohne teilnehmen und zuhören.",
+    devices_failed: "Kamera oder Mikrofon ließen sich nicht starten. Schließen Sie andere Programme, die sie nutzen, oder nehmen Sie ohne teil.",
+    deriving_keys: "Schlüssel werden aus der Passphrase abgeleitet …",
+    connecting_to_server: "Verbindung zum Server wird aufgebaut …",
+    server_lost: "Die Verbindung zum Server ist unterbrochen. Neuer Versuch …",
+    waiting_for_others: "Warten auf weitere Teilnehmende",
+    verifying: "Passphrase wird mit den anderen abgeglichen …",
+    passphrase_mismatch: "Die Passphrase passt nicht zu dieser Besprechung",
+    foreign_attempt: "Jemand mit einer anderen Passphrase hat versucht teilzunehmen",
+    joined: "{name} ist beigetreten",
+    left: "{name} hat die Besprechung verlassen",
+    mute: "Mikrofon stummschalten",
+    unmute: "Mikrofon einschalten",
+    stop_camera: "Kamera ausschalten",
+    start_camera: "Kamera einschalten",
+    leave: "Besprechung verlassen",
+    you: "Sie",
+    guest: "Gast",
+    participants: "Teilnehmende",
+    status_connecting: "Verbindung wird aufgebaut",
+    status_connected: "Verbunden",
+    status_reconnecting: "Verbindung wird wiederhergestellt",
+    status_failed: "Verbindung fehlgeschlagen",
+    you_left: "Sie haben die Besprechung verlassen.",
+    rejoin: "Erneut teilnehmen",
+    back_home: "Zur Startseite",
+    room_full: "Diese Besprechung ist voll.",
+    server_busy: "Der Server ist ausgelastet. Versuchen Sie es in einer Minute erneut.",
+    server_refused: "Der Server hat die Verbindung abgelehnt",
+    key_derivation_failed: "Die Schlüssel konnten in diesem Browser nicht abgeleitet werden.",
+    shortcuts_hint: "Tasten: M Mikrofon, V Kamera, L Verlassen",
+};
+
+/// German for browsers that prefer German, English otherwise.
+pub fn for_language(language: &str) -> &'static Texts {
+    if language.to_ascii_lowercase().starts_with("de") {
+        &GERMAN
+    } else {
+        &ENGLISH
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_browsers_get_german_and_everyone_else_english() {
+        assert_eq!(for_language("de-AT").lang, "de");
+        assert_eq!(for_language("DE").lang, "de");
+        assert_eq!(for_language("en-GB").lang, "en");
+        assert_eq!(for_language("fr").lang, "en");
+    }
+
+    #[test]
+    fn names_fill_the_join_and_leave_toasts() {
+        assert_eq!(ENGLISH.joined("Ada"), "Ada joined");
+        assert_eq!(GERMAN.left("Ada"), "Ada hat die Besprechung verlassen");
+    }
+}

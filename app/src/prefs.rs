@@ -1,0 +1,28 @@
+//! Choices remembered in this browser (localStorage): whether camera and microphone start on.
+//! Nothing personal is stored: no name, no passphrase, no room.
+
+use crate::call::MediaKind;
+
+fn key(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Audio => "stube.microphone",
+        MediaKind::Video => "stube.camera",
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Whether the user last turned `kind` on before joining. Off unless they did.
+pub fn device_wanted(kind: MediaKind) -> bool {
+    storage()
+        .and_then(|s| s.get_item(key(kind)).ok()?)
+        .is_some_and(|value| value == "on")
+}
+
+pub fn remember_device(kind: MediaKind, on: bool) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(key(kind), if on { "on" } else { "off" });
+    }
+}

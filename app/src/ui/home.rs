@@ -1,0 +1,146 @@
+//! The start page: start a meeting (a generated room name and passphrase, with copy buttons) or
+//! join one by link or name.
+
+use super::app::{HostPassphrase, navigate_to_fragment};
+use super::clipboard::copy;
+use crate::i18n::Texts;
+use crate::invite;
+use leptos::prelude::*;
+
+#[derive(Clone)]
+struct NewMeeting {
+    room: String,
+    passphrase: String,
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let created = RwSignal::new(None::<NewMeeting>);
+    let start = move |_| {
+        let language = if texts.lang == "de" {
+            crypto::Language::German
+        } else {
+            crypto::Language::English
+        };
+        let room = crypto::generate_room_name();
+        let passphrase = crypto::generate_passphrase(language);
+        if let (Ok(room), Ok(passphrase)) = (room, passphrase) {
+            created.set(Some(NewMeeting {
+                room: room.as_str().to_owned(),
+                passphrase,
+            }));
+        }
+    };
+    view! {
+        <main class="home">
+            <header class="brand">
+                <h1>"Stube"</h1>
+                <p>{texts.tagline}</p>
+            </header>
+            <section class="card">
+                <button class="primary" on:click=start>{texts.start_meeting}</button>
+                {move || created.get().map(|meeting| view! { <NewMeetingCard meeting/> })}
+            </section>
+            <JoinForm/>
+        </main>
+    }
+}
+
+#[component]
+fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let host_passphrase = expect_context::<HostPassphrase>();
+    let include_passphrase = RwSignal::new(false);
+    let link_copied = RwSignal::new(false);
+    let passphrase_copied = RwSignal::new(false);
+    let NewMeeting { room, passphrase } = meeting;
+    let fragment = {
+        let (room, passphrase) = (room.clone(), passphrase.clone());
+        move || {
+            invite::fragment(
+                &room,
+                include_passphrase.get().then_some(passphrase.as_str()),
+            )
+        }
+    };
+    let link = {
+        let fragment = fragment.clone();
+        move || format!("{}/#{}", origin(), fragment())
+    };
+    let go = {
+        let passphrase = passphrase.clone();
+        move |_| {
+            host_passphrase.0.set(Some(passphrase.clone()));
+            navigate_to_fragment(&fragment());
+        }
+    };
+    let copy_link = {
+        let link = link.clone();
+        move |_| copy(link(), link_copied)
+    };
+    let copy_passphrase = {
+        let passphrase = passphrase.clone();
+        move |_| copy(passphrase.clone(), passphrase_copied)
+    };
+    view! {
+        <div class="new-meeting">
+            <p class="field">
+                <span class="label">{texts.room_name_label}</span>
+                <output class="secret" data-testid="room-name">{room.clone()}</output>
+                <button on:click=copy_link>{move || if link_copied.get() { texts.copied } else { texts.copy_link }}</button>
+            </p>
+            <p class="field">
+                <span class="label">{texts.passphrase_label}</span>
+                <output class="secret" data-testid="passphrase">{passphrase.clone()}</output>
+                <button on:click=copy_passphrase>
+                    {move || if passphrase_copied.get() { texts.copied } else { texts.copy_passphrase }}
+                </button>
+            </p>
+            <p class="hint">{texts.send_separately}</p>
+            <label class="check">
+                <input type="checkbox" bind:checked=include_passphrase/>
+                {texts.include_passphrase}
+            </label>
+            <Show when=move || include_passphrase.get()>
+                <p class="warning">{texts.include_passphrase_warning}</p>
+            </Show>
+            <button class="primary" on:click=go>{texts.go_to_meeting}</button>
+        </div>
+    }
+}
+
+#[component]
+fn JoinForm() -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let typed = RwSignal::new(String::new());
+    let invalid = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        match invite::parse_typed(&typed.get()) {
+            Some(found) => {
+                navigate_to_fragment(&invite::fragment(&found.room, found.passphrase.as_deref()))
+            }
+            None => invalid.set(true),
+        }
+    };
+    view! {
+        <form class="card" on:submit=submit>
+            <label>
+                {texts.meeting_link_label}
+                <input type="text" bind:value=typed autocomplete="off" spellcheck="false" required/>
+            </label>
+            <Show when=move || invalid.get()>
+                <p class="error" role="alert">{texts.invalid_link}</p>
+            </Show>
+            <button type="submit">{texts.join_meeting}</button>
+        </form>
+    }
+}
+
+/// This page's own origin, for invite links.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}

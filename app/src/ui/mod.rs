@@ -1,0 +1,11 @@
+//! The Leptos components. They read signals and send [`crate::call::UiAction`]s; the logic lives
+//! in `mesh`, `crypto` and the session task.
+
+mod app;
+mod clipboard;
+mod home;
+mod meeting;
+mod prejoin;
+mod tile;
+
+pub use app::App;

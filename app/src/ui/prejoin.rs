@@ -1,0 +1,201 @@
+//! One meeting, from the pre-join page (name, passphrase, devices with preview) through the key
+//! derivation to the meeting itself.
+
+use super::app::{HostPassphrase, navigate_to_fragment};
+use super::meeting::Meeting;
+use crate::call::{LocalMedia, MediaKind, MediaProblem, MeetingState, Session, request_track};
+use crate::i18n::Texts;
+use crate::invite::Invite;
+use crate::prefs;
+use leptos::html::Video;
+use leptos::prelude::*;
+
+#[derive(Clone)]
+enum Phase {
+    PreJoin,
+    DerivingKeys,
+    InMeeting {
+        session: Session,
+        state: MeetingState,
+        name: String,
+    },
+    KeyDerivationFailed,
+}
+
+#[component]
+pub fn MeetingRoom(invite: Invite) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let host_passphrase = expect_context::<HostPassphrase>();
+    let Ok(room) = crypto::RoomName::parse(&invite.room) else {
+        return view! {
+            <main class="prejoin">
+                <p class="error" role="alert">{texts.invalid_link}</p>
+                <button on:click=move |_| navigate_to_fragment("")>{texts.back_home}</button>
+            </main>
+        }
+        .into_any();
+    };
+    let prefill = invite
+        .passphrase
+        .clone()
+        .or_else(|| host_passphrase.0.get_untracked())
+        .unwrap_or_default();
+    let name = RwSignal::new(String::new());
+    let passphrase = RwSignal::new(prefill);
+    let phase = RwSignal::new(Phase::PreJoin);
+    let media = StoredValue::new_local(LocalMedia::new().ok());
+    let camera = RwSignal::new(false);
+    let microphone = RwSignal::new(false);
+    let problem = RwSignal::new(None::<MediaProblem>);
+    let passphrase_missing = RwSignal::new(false);
+
+    let set_device = move |kind: MediaKind, on: bool| {
+        let flag = if kind == MediaKind::Video {
+            camera
+        } else {
+            microphone
+        };
+        prefs::remember_device(kind, on);
+        if !on {
+            media.update_value(|m| m.as_mut().map(|m| m.stop(kind)).unwrap_or_default());
+            flag.set(false);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match request_track(kind).await {
+                Ok(track) => {
+                    media.update_value(|m| {
+                        m.as_mut()
+                            .map(|m| m.insert(kind, track))
+                            .unwrap_or_default()
+                    });
+                    problem.set(None);
+                    flag.set(true);
+                }
+                Err(found) => problem.set(Some(found)),
+            }
+        });
+    };
+    for kind in [MediaKind::Audio, MediaKind::Video] {
+        if prefs::device_wanted(kind) {
+            set_device(kind, true);
+        }
+    }
+
+    let preview = NodeRef::<Video>::new();
+    Effect::new(move |_| {
+        if let Some(video) = preview.get() {
+            media.with_value(|m| video.set_src_object(m.as_ref().map(LocalMedia::stream)));
+        }
+    });
+
+    let room_for_join = room.clone();
+    let join = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let typed = passphrase.get();
+        if typed.trim().is_empty() {
+            passphrase_missing.set(true);
+            return;
+        }
+        passphrase_missing.set(false);
+        phase.set(Phase::DerivingKeys);
+        let room = room_for_join.clone();
+        leptos::task::spawn_local(async move {
+            // Let the browser paint the progress message before the KDF holds the thread.
+            gloo_timers::future::TimeoutFuture::new(50).await;
+            let Ok(keys) = crypto::derive_room_keys(&typed, &room) else {
+                phase.set(Phase::KeyDerivationFailed);
+                return;
+            };
+            let local = media
+                .try_update_value(|m| m.take())
+                .flatten()
+                .or_else(|| LocalMedia::new().ok());
+            let Some(local) = local else {
+                phase.set(Phase::KeyDerivationFailed);
+                return;
+            };
+            let state = MeetingState::new();
+            let my_name = name.get_untracked();
+            let session = Session::start(&my_name, keys, local, state, texts);
+            phase.set(Phase::InMeeting {
+                session,
+                state,
+                name: my_name,
+            });
+        });
+    };
+    let rejoin = move || {
+        media.set_value(LocalMedia::new().ok());
+        camera.set(false);
+        microphone.set(false);
+        phase.set(Phase::PreJoin);
+    };
+    on_cleanup(move || {
+        if let Phase::InMeeting { session, .. } = phase.get_untracked() {
+            session.act(crate::call::UiAction::Leave);
+        }
+    });
+
+    let strength = move || crypto::estimate_strength(&passphrase.get());
+    let room_title = room.as_str().to_owned();
+    let form = move || {
+        view! {
+            <form class="prejoin card" on:submit=join.clone()>
+                <h1 class="room-title">{room_title.clone()}</h1>
+                <label>
+                    {texts.your_name}
+                    <input type="text" bind:value=name autocomplete="off" maxlength="64"/>
+                </label>
+                <label>
+                    {texts.passphrase_label}
+                    <input type="text" bind:value=passphrase autocomplete="off" spellcheck="false" autocapitalize="off"/>
+                </label>
+                <Show when=move || passphrase_missing.get()>
+                    <p class="error" role="alert">{texts.passphrase_required}</p>
+                </Show>
+                <Show when=move || { !passphrase.get().trim().is_empty() && strength().verdict == crypto::Verdict::Weak }>
+                    <p class="warning" role="status">{texts.weak_passphrase}</p>
+                </Show>
+                <div class="devices">
+                    <button type="button" aria-pressed=move || camera.get().to_string()
+                        on:click=move |_| set_device(MediaKind::Video, !camera.get_untracked())>
+                        {texts.camera}
+                    </button>
+                    <button type="button" aria-pressed=move || microphone.get().to_string()
+                        on:click=move |_| set_device(MediaKind::Audio, !microphone.get_untracked())>
+                        {texts.microphone}
+                    </button>
+                </div>
+                <video class="preview mirrored" node_ref=preview autoplay muted playsinline
+                    class:hidden=move || !camera.get()></video>
+                {move || problem.get().map(|found| view! {
+                    <p class="error" role="alert">{match found {
+                        MediaProblem::Denied => texts.devices_denied,
+                        MediaProblem::Missing => texts.devices_missing,
+                        MediaProblem::Failed => texts.devices_failed,
+                    }}</p>
+                })}
+                <button type="submit" class="primary">{texts.join}</button>
+            </form>
+        }
+    };
+
+    view! {
+        <main class="room">
+            {move || match phase.get() {
+                Phase::PreJoin => form().into_any(),
+                Phase::DerivingKeys => view! {
+                    <p class="progress" role="status" aria-busy="true">{texts.deriving_keys}</p>
+                }.into_any(),
+                Phase::KeyDerivationFailed => view! {
+                    <p class="error" role="alert">{texts.key_derivation_failed}</p>
+                }.into_any(),
+                Phase::InMeeting { session, state, name } => view! {
+                    <Meeting room=room.as_str().to_owned() session state my_name=name on_rejoin=rejoin/>
+                }.into_any(),
+            }}
+        </main>
+    }
+    .into_any()
+}
