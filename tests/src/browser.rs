@@ -29,10 +29,27 @@ const FLAGS: &[&str] = &[
     "allow-loopback-in-peer-connection",
     "disable-features=WebRtcHideLocalIpsWithMdns,TranslateUI,MediaRouter",
     "use-fake-device-for-media-stream",
-    "use-fake-ui-for-media-stream",
     "autoplay-policy=no-user-gesture-required",
     "lang=en-US",
 ];
+
+/// Whether the fake camera and microphone may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Devices {
+    /// Every permission request is granted without a prompt.
+    Allowed,
+    /// Every permission request is denied, as if the user had clicked "Block".
+    Denied,
+}
+
+impl Devices {
+    fn flag(self) -> &'static str {
+        match self {
+            Self::Allowed => "use-fake-ui-for-media-stream",
+            Self::Denied => "deny-permission-prompts",
+        }
+    }
+}
 
 /// One Chromium process with its own fresh profile directory.
 pub struct Browser {
@@ -42,8 +59,8 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Launches Chromium (`STUBE_CHROMIUM`, default /usr/bin/chromium) with `extra_flags` too.
-    pub async fn launch(extra_flags: &[&str]) -> Result<Self> {
+    /// Launches Chromium (`STUBE_CHROMIUM`, default /usr/bin/chromium).
+    pub async fn launch(devices: Devices) -> Result<Self> {
         let executable =
             std::env::var("STUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
         let profile =
@@ -52,7 +69,7 @@ impl Browser {
             .chrome_executable(executable)
             .disable_default_args()
             .user_data_dir(profile.path())
-            .args(FLAGS.iter().chain(extra_flags).copied())
+            .args(FLAGS.iter().copied().chain([devices.flag()]))
             .viewport(None)
             .launch_timeout(Duration::from_secs(30))
             .build()
@@ -105,5 +122,11 @@ pub async fn wait_until(page: &Page, what: &str, condition: &str, timeout: Durat
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    bail!("timed out after {timeout:?} waiting until {what}; `{condition}` was {last}")
+    let shown = match page.evaluate("document.body.innerText").await {
+        Ok(text) => text.value().cloned().unwrap_or_default(),
+        Err(error) => serde_json::Value::String(error.to_string()),
+    };
+    bail!(
+        "timed out after {timeout:?} waiting until {what}; `{condition}` was {last}; the page showed {shown}"
+    )
 }

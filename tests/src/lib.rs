@@ -5,9 +5,15 @@
 //! and sets `STUBE_E2E=1`; without it the tests report that they were skipped.
 
 mod browser;
+mod meeting;
+mod proxy;
 mod server;
 
-pub use browser::{Browser, Page, wait_until};
+pub use browser::{Browser, Devices, Page, wait_until};
+pub use meeting::{
+    Inbound, click, fill, inbound_media, join, open_meeting, shows_text, wait_for_text,
+};
+pub use proxy::RecordingProxy;
 pub use server::Server;
 
 /// Whether `cargo xtask test` asked for the end-to-end tests (they need the built app, the release

@@ -46,14 +46,15 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
     let media = StoredValue::new_local(LocalMedia::new().ok());
     let camera = RwSignal::new(false);
     let microphone = RwSignal::new(false);
+    let camera_pending = RwSignal::new(false);
+    let microphone_pending = RwSignal::new(false);
     let problem = RwSignal::new(None::<MediaProblem>);
     let passphrase_missing = RwSignal::new(false);
 
     let set_device = move |kind: MediaKind, on: bool| {
-        let flag = if kind == MediaKind::Video {
-            camera
-        } else {
-            microphone
+        let (flag, pending) = match kind {
+            MediaKind::Video => (camera, camera_pending),
+            MediaKind::Audio => (microphone, microphone_pending),
         };
         prefs::remember_device(kind, on);
         if !on {
@@ -61,8 +62,11 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             flag.set(false);
             return;
         }
+        pending.set(true);
         leptos::task::spawn_local(async move {
-            match request_track(kind).await {
+            let requested = request_track(kind).await;
+            pending.set(false);
+            match requested {
                 Ok(track) => {
                     media.update_value(|m| {
                         m.as_mut()
@@ -158,11 +162,11 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                     <p class="warning" role="status">{texts.weak_passphrase}</p>
                 </Show>
                 <div class="devices">
-                    <button type="button" aria-pressed=move || camera.get().to_string()
+                    <button type="button" aria-pressed=move || camera.get().to_string() disabled=move || camera_pending.get()
                         on:click=move |_| set_device(MediaKind::Video, !camera.get_untracked())>
                         {texts.camera}
                     </button>
-                    <button type="button" aria-pressed=move || microphone.get().to_string()
+                    <button type="button" aria-pressed=move || microphone.get().to_string() disabled=move || microphone_pending.get()
                         on:click=move |_| set_device(MediaKind::Audio, !microphone.get_untracked())>
                         {texts.microphone}
                     </button>

@@ -1,4 +1,5 @@
 //! End-to-end tests: the release server and the built app in headless Chromium, inside a private
 //! network namespace (see `cargo xtask test`).
 
+mod call;
 mod page_load;

@@ -3,7 +3,7 @@
 use chromiumoxide::cdp::browser_protocol::network::EventRequestWillBeSent;
 use futures_util::StreamExt;
 use std::time::Duration;
-use tests::{Browser, Server, wait_until};
+use tests::{Browser, Devices, Server, wait_until};
 
 #[tokio::test]
 async fn the_app_renders_and_requests_only_its_own_origin() -> anyhow::Result<()> {
@@ -11,7 +11,7 @@ async fn the_app_renders_and_requests_only_its_own_origin() -> anyhow::Result<()
         return Ok(());
     }
     let server = Server::start(&[])?;
-    let browser = Browser::launch(&[]).await?;
+    let browser = Browser::launch(Devices::Allowed).await?;
     let page = browser.blank_page().await?;
     let mut requests = page.event_listener::<EventRequestWillBeSent>().await?;
     page.goto(format!("{}/", server.origin())).await?;

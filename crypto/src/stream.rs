@@ -1,0 +1,190 @@
+//! High-volume streams (chat messages, files, later media frames) under per-sender stream keys.
+//!
+//! Each sender picks a random 128-bit [`StreamId`] (never the server-assigned peer id, which an
+//! untrusted server could hand to two participants at once) and announces it inside a sealed
+//! signalling message. The stream key is
+//! `HKDF-SHA256(salt = stream id, ikm = chat or media key, info = STREAM_KEY_LABEL)`, and the nonce
+//! of frame `n` is `n` as a 96-bit big-endian number, so nonces never repeat under one key: each
+//! stream key has one sender, whose counter only goes up and never wraps (the sealer refuses instead).
+//!
+//! Frame (version 1): `version(1) = 1 || kind(1) || counter(8, BE) || ciphertext || tag(16)`, with
+//! associated data `STREAM_AAD_LABEL || version(1) || room id (64 ASCII hex) || stream id(16) ||
+//! kind(1) || counter(8)`. The opener accepts only counters above the last authenticated one, so
+//! replayed, reordered or dropped-and-reinserted frames are rejected (data channels are ordered).
+
+use protocol::RoomId;
+
+use crate::aead::{Cipher, Nonce, TAG_LEN};
+use crate::hash::hkdf;
+use crate::keys::{Chat, Key, Media, Purpose};
+use crate::random::{RngError, bytes};
+use crate::seal::{OpenError, Opened, SealError};
+
+/// HKDF label of per-sender stream keys.
+pub const STREAM_KEY_LABEL: &[u8] = b"stube/v1/stream-key";
+/// Domain-separation label at the start of the associated data of stream frames.
+pub const STREAM_AAD_LABEL: &[u8] = b"stube/v1/stream";
+/// Format version of stream frames.
+pub const STREAM_VERSION: u8 = 1;
+
+const HEADER_LEN: usize = 1 + 1 + 8;
+/// Length of a frame with an empty plaintext.
+pub const STREAM_OVERHEAD: usize = HEADER_LEN + TAG_LEN;
+
+/// Purposes whose keys may seal streams: chat-and-file and media.
+pub trait StreamPurpose: Purpose {}
+impl StreamPurpose for Chat {}
+impl StreamPurpose for Media {}
+
+/// A sender's random 128-bit stream id. Not secret; it travels inside a sealed signalling message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamId([u8; 16]);
+
+impl StreamId {
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+    /// `None` unless exactly 16 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        <[u8; 16]>::try_from(bytes).ok().map(Self)
+    }
+}
+
+/// The cipher and associated-data prefix shared by both ends of one stream.
+struct StreamCipher {
+    cipher: Cipher,
+    room: RoomId,
+    id: StreamId,
+}
+
+impl StreamCipher {
+    fn new<P: StreamPurpose>(key: &Key<P>, room: &RoomId, id: StreamId) -> Self {
+        let mut stream_key: [u8; 32] = hkdf(&id.0, key.expose(), STREAM_KEY_LABEL);
+        let cipher = Cipher::new(&stream_key);
+        zeroize::Zeroize::zeroize(&mut stream_key);
+        Self {
+            cipher,
+            room: room.clone(),
+            id,
+        }
+    }
+
+    fn aad(&self, kind: u8, counter: u64) -> Vec<u8> {
+        let room = self.room.as_str().as_bytes();
+        let mut aad = Vec::with_capacity(STREAM_AAD_LABEL.len() + 1 + room.len() + 16 + 1 + 8);
+        aad.extend_from_slice(STREAM_AAD_LABEL);
+        aad.push(STREAM_VERSION);
+        aad.extend_from_slice(room);
+        aad.extend_from_slice(&self.id.0);
+        aad.push(kind);
+        aad.extend_from_slice(&counter.to_be_bytes());
+        aad
+    }
+}
+
+/// The sending end of one stream.
+pub struct StreamSealer {
+    stream: StreamCipher,
+    next: u64,
+}
+
+impl std::fmt::Debug for StreamSealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamSealer")
+            .field("id", &self.stream.id)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamSealer {
+    /// A new stream with a fresh random id; announce [`Self::stream_id`] to the receivers.
+    pub fn new<P: StreamPurpose>(key: &Key<P>, room: &RoomId) -> Result<Self, RngError> {
+        Ok(Self::with_id(key, room, StreamId(bytes()?)))
+    }
+
+    /// A stream with a given id: only for the frozen test vectors (reusing an id reuses nonces).
+    pub(crate) fn with_id<P: StreamPurpose>(key: &Key<P>, room: &RoomId, id: StreamId) -> Self {
+        Self {
+            stream: StreamCipher::new(key, room, id),
+            next: 0,
+        }
+    }
+
+    pub fn stream_id(&self) -> StreamId {
+        self.stream.id
+    }
+
+    /// Seals the next frame. Fails with [`SealError::Exhausted`] once the counter would wrap;
+    /// start a new stream then.
+    pub fn seal(&mut self, kind: u8, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        let counter = self.next;
+        self.next = counter.checked_add(1).ok_or(SealError::Exhausted)?;
+        let aad = self.stream.aad(kind, counter);
+        let mut frame = Vec::with_capacity(STREAM_OVERHEAD + plaintext.len());
+        frame.push(STREAM_VERSION);
+        frame.push(kind);
+        frame.extend_from_slice(&counter.to_be_bytes());
+        frame.extend_from_slice(plaintext);
+        self.stream
+            .cipher
+            .seal_in_place(&Nonce::from_counter(counter), &aad, &mut frame, HEADER_LEN)
+            .map_err(|_| SealError::TooLong)?;
+        Ok(frame)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_next_counter(&mut self, next: u64) {
+        self.next = next;
+    }
+}
+
+/// The receiving end of one stream.
+pub struct StreamOpener {
+    stream: StreamCipher,
+    last: Option<u64>,
+}
+
+impl std::fmt::Debug for StreamOpener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamOpener")
+            .field("id", &self.stream.id)
+            .field("last", &self.last)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamOpener {
+    /// Opens the stream a sender announced as `id`.
+    pub fn new<P: StreamPurpose>(key: &Key<P>, room: &RoomId, id: StreamId) -> Self {
+        Self {
+            stream: StreamCipher::new(key, room, id),
+            last: None,
+        }
+    }
+
+    /// Opens the next frame; its counter must be above every earlier authenticated one.
+    pub fn open(&mut self, frame: &[u8]) -> Result<Opened, OpenError> {
+        let (header, sealed) = frame.split_at_checked(HEADER_LEN).ok_or(OpenError)?;
+        let [version, kind, counter @ ..] = header else {
+            return Err(OpenError);
+        };
+        let counter = u64::from_be_bytes(<[u8; 8]>::try_from(counter).map_err(|_| OpenError)?);
+        if *version != STREAM_VERSION || self.last.is_some_and(|last| counter <= last) {
+            return Err(OpenError);
+        }
+        let aad = self.stream.aad(*kind, counter);
+        let plaintext = self
+            .stream
+            .cipher
+            .open(&Nonce::from_counter(counter), &aad, sealed)?;
+        self.last = Some(counter);
+        Ok(Opened {
+            kind: *kind,
+            plaintext,
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! Command-line flags and environment variables: everything an operator can configure.
+
+use std::net::SocketAddr;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Relays sealed signalling between the browsers of a Stube meeting and serves the built app.
+///
+/// Every flag can also be set by the environment variable named in its help.
+#[derive(Debug, Clone, Parser)]
+#[command(version, about)]
+pub struct Config {
+    /// Address and port to listen on, for the app, `/ws` and `/healthz`.
+    #[arg(long, env = "STUBE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory holding the built app (`cargo xtask run` builds it). If it is missing the server
+    /// starts anyway and answers 503 with a page saying so.
+    #[arg(long, env = "STUBE_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Largest WebSocket message accepted, in bytes; a bigger one closes the connection with 1009.
+    #[arg(long, env = "STUBE_MAX_MESSAGE_SIZE", default_value = "65536")]
+    pub max_message_size: NonZeroUsize,
+
+    /// Participants per room; one more is refused with close code 4001.
+    #[arg(long, env = "STUBE_MAX_PEERS_PER_ROOM", default_value = "8")]
+    pub max_peers_per_room: NonZeroUsize,
+
+    /// Simultaneous WebSocket connections per IP address (IPv6: per /64 network); one more is
+    /// closed with 4003.
+    #[arg(long, env = "STUBE_MAX_CONNECTIONS_PER_IP", default_value = "32")]
+    pub max_connections_per_ip: NonZeroUsize,
+
+    /// Rooms held at once; a join that would open one more is refused with 4002.
+    #[arg(long, env = "STUBE_MAX_ROOMS", default_value = "10000")]
+    pub max_rooms: NonZeroUsize,
+
+    /// A connection that sends nothing (not even a Pong) for this long is closed with 4004. Also the
+    /// time allowed for the first message. Units: ms, s, m, h.
+    #[arg(long, env = "STUBE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// How often the server sends a WebSocket Ping (browsers answer with a Pong). Keep it well
+    /// below the idle timeout. Units: ms, s, m, h.
+    #[arg(long, env = "STUBE_PING_INTERVAL", default_value = "20s", value_parser = parse_duration)]
+    pub ping_interval: Duration,
+
+    /// Messages queued for one connection; a client that falls this far behind is closed with 4005.
+    #[arg(long, env = "STUBE_SEND_QUEUE", default_value = "64")]
+    pub send_queue: NonZeroUsize,
+
+    /// Refused messages (malformed, or `join`/`signal` out of order) tolerated per connection; the
+    /// next one closes it with 4006.
+    #[arg(long, env = "STUBE_MAX_MALFORMED", default_value = "16")]
+    pub max_malformed: usize,
+
+    /// A STUN or TURN server handed to browsers, e.g. `stun:turn.example.org:3478` or
+    /// `turn:turn.example.org:3478?transport=udp`. Repeat the flag (or separate by commas in the
+    /// variable) for several. None by default: browsers then use host candidates only.
+    #[arg(long, env = "STUBE_ICE_SERVERS", value_delimiter = ',')]
+    pub ice_server: Vec<String>,
+
+    /// Shared secret of the TURN server (coturn `static-auth-secret`); required for `turn:` URLs.
+    /// Each welcome carries fresh time-limited credentials derived from it.
+    #[arg(long, env = "STUBE_TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<Secret>,
+
+    /// How long the TURN credentials in a welcome stay valid. Units: ms, s, m, h.
+    #[arg(long, env = "STUBE_TURN_CREDENTIAL_TTL", default_value = "12h", value_parser = parse_duration)]
+    pub turn_credential_ttl: Duration,
+
+    /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
+    #[arg(long, env = "STUBE_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// A value that must never be logged; its `Debug` output is redacted.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// Parses a positive duration such as `300ms`, `60s`, `5m` or `12h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` does not start with a number"))?;
+    let duration = match unit.trim() {
+        "ms" => Duration::from_millis(number),
+        "s" => Duration::from_secs(number),
+        "m" => Duration::from_secs(number.saturating_mul(60)),
+        "h" => Duration::from_secs(number.saturating_mul(3600)),
+        other => return Err(format!("unknown unit `{other}` (use ms, s, m or h)")),
+    };
+    if duration.is_zero() {
+        Err("must be longer than zero".to_owned())
+    } else {
+        Ok(duration)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units_and_reject_zero_and_garbage() {
+        assert_eq!(parse_duration("300ms"), Ok(Duration::from_millis(300)));
+        assert_eq!(parse_duration("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
+        for bad in ["0s", "s", "10", "10d", "-1s", ""] {
+            assert!(parse_duration(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_match_the_documentation() {
+        let config = Config::parse_from(["signal-server"]);
+        assert_eq!(config.listen, "127.0.0.1:8080".parse().expect("address"));
+        assert_eq!(config.max_message_size.get(), 64 * 1024);
+        assert_eq!(config.max_peers_per_room.get(), 8);
+        assert_eq!(config.max_connections_per_ip.get(), 32);
+        assert_eq!(config.idle_timeout, Duration::from_secs(60));
+        assert!(config.turn_secret.is_none());
+    }
+
+    #[test]
+    fn the_turn_secret_never_shows_in_debug_output() {
+        let config = Config::parse_from(["signal-server", "--turn-secret", "hunter2"]);
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

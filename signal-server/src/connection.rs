@@ -1,0 +1,321 @@
+//! One participant's WebSocket: the upgrade, and the task that serves it until it closes.
+//!
+//! The task runs a send loop (queued messages, keep-alive pings, close requests) and a receive loop
+//! (client messages, idle timer), joined with `select!`: when one ends, the other is dropped, the
+//! participant leaves its room, and the socket is closed with a [`CloseCode`] where there is one.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::response::Response;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt as _, StreamExt as _};
+use protocol::{
+    ClientMessage, CloseCode, ErrorCode, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage,
+};
+use serde::Deserialize;
+use tokio::time::{Instant, sleep, timeout};
+
+use crate::AppState;
+use crate::limits::ConnectionPermit;
+use crate::outbox::{CloseRequests, Inbox, Outbox, Undelivered, encode, outbox};
+use crate::rooms::{JoinError, RelayError};
+
+/// Read and write buffer per socket. Small, because most sockets are idle most of the time; a
+/// large message grows the read buffer only while it is being read.
+const SOCKET_BUFFER: usize = 4 * 1024;
+
+/// How long a closing socket may take to send its close frame and hear the client's answer.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// Limits that apply to each connection.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub max_message_size: usize,
+    pub idle_timeout: Duration,
+    pub ping_interval: Duration,
+    pub send_queue: usize,
+    pub max_malformed: usize,
+}
+
+/// `GET /ws`: upgrades to a WebSocket sized for many idle connections.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let permit = state.limiter.try_acquire(client.ip());
+    let max = state.limits.max_message_size;
+    upgrade
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        // Room for the largest relayed message (never longer than what was received) plus a
+        // buffer's worth of smaller ones, when the client is slow to read.
+        .max_write_buffer_size(max + 2 * SOCKET_BUFFER)
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| {
+            state
+                .shutdown
+                .track(serve_socket(socket, state.clone(), permit))
+        })
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// The server closes it with this code.
+    Close(CloseCode),
+    /// The client sent a close frame; it gets the answer.
+    ClientClosed,
+    /// The transport failed or ended; nothing left to say.
+    Broken,
+}
+
+async fn serve_socket(socket: WebSocket, state: AppState, permit: Option<ConnectionPermit>) {
+    let refusal = match permit {
+        None => Some(CloseCode::TooManyConnections),
+        Some(_) if state.shutdown.is_requested() => Some(CloseCode::GoingAway),
+        Some(_) => None,
+    };
+    let (mut sink, mut stream) = socket.split();
+    let ending = match refusal {
+        Some(code) => Ending::Close(code),
+        None => {
+            tracing::debug!(connections = state.limiter.total(), "connection opened");
+            let (outbox, mut inbox, mut close) = outbox(state.limits.send_queue);
+            let mut session = Session {
+                state: &state,
+                outbox,
+                joined: None,
+                refused: 0,
+            };
+            let ending = tokio::select! {
+                ending = send_loop(&mut sink, &mut inbox, &mut close, &state) => ending,
+                ending = receive_loop(&mut stream, &mut session, state.limits.idle_timeout) => ending,
+            };
+            drop(session); // leaves the room before the socket is closed
+            ending
+        }
+    };
+    if let Ending::Close(code) = ending {
+        tracing::debug!(
+            code = code.code(),
+            reason = code.reason(),
+            "closing a connection"
+        );
+    }
+    finish(&mut sink, &mut stream, ending).await;
+    drop(permit);
+    let census = state.rooms.census();
+    tracing::debug!(
+        connections = state.limiter.total(),
+        rooms = census.rooms,
+        peers = census.peers,
+        "connection closed"
+    );
+}
+
+/// Sends queued messages and pings until someone asks the connection to close.
+async fn send_loop(
+    sink: &mut SplitSink<WebSocket, Message>,
+    inbox: &mut Inbox,
+    close: &mut CloseRequests,
+    state: &AppState,
+) -> Ending {
+    let every = state.limits.ping_interval;
+    let mut ping = tokio::time::interval_at(Instant::now() + every, every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let message = tokio::select! {
+            biased;
+            () = state.shutdown.requested() => return Ending::Close(CloseCode::GoingAway),
+            code = close.closed() => return Ending::Close(code),
+            _ = ping.tick() => Message::Ping(Bytes::new()),
+            text = inbox.next() => Message::Text(text),
+        };
+        // A client that does not read blocks this send; a close request must still get through.
+        tokio::select! {
+            biased;
+            () = state.shutdown.requested() => return Ending::Close(CloseCode::GoingAway),
+            code = close.closed() => return Ending::Close(code),
+            sent = sink.send(message) => if sent.is_err() { return Ending::Broken },
+        }
+    }
+}
+
+/// Reads client frames until the client closes, errs, idles or breaks a rule.
+async fn receive_loop(
+    stream: &mut SplitStream<WebSocket>,
+    session: &mut Session<'_>,
+    idle: Duration,
+) -> Ending {
+    let deadline = sleep(idle);
+    tokio::pin!(deadline);
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            () = &mut deadline => return Ending::Close(CloseCode::IdleTimeout),
+        };
+        deadline.as_mut().reset(Instant::now() + idle);
+        let handled = match frame {
+            Some(Ok(Message::Text(text))) => session.handle(text.as_str()),
+            Some(Ok(Message::Binary(_))) => Err(CloseCode::BinaryFrame),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+            Some(Ok(Message::Close(_))) => return Ending::ClientClosed,
+            Some(Err(error)) => return ending_for(error),
+            None => return Ending::Broken,
+        };
+        if let Err(code) = handled {
+            return Ending::Close(code);
+        }
+        // Let the send loop and the recipients' tasks drain their queues before the next message,
+        // so that a burst of messages read at once cannot overflow a queue that is being read.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Maps a read error to a close code where the client broke a limit or the WebSocket protocol.
+fn ending_for(error: axum::Error) -> Ending {
+    let error = error.into_inner();
+    match error.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => Ending::Close(CloseCode::MessageTooLarge),
+        Some(tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_)) => {
+            Ending::Close(CloseCode::ProtocolViolation)
+        }
+        _ => {
+            tracing::debug!(%error, "connection failed");
+            Ending::Broken
+        }
+    }
+}
+
+/// Sends the close frame and waits (briefly) for the client's answer, so that the client reads the
+/// code before the TCP connection goes away.
+async fn finish(
+    sink: &mut SplitSink<WebSocket, Message>,
+    stream: &mut SplitStream<WebSocket>,
+    ending: Ending,
+) {
+    match ending {
+        Ending::Close(code) => {
+            let frame = CloseFrame {
+                code: code.code(),
+                reason: code.reason().into(),
+            };
+            let closing = async {
+                if sink.send(Message::Close(Some(frame))).await.is_ok() {
+                    while let Some(Ok(_)) = stream.next().await {}
+                }
+            };
+            // Past the grace period the client gets no more courtesy: the socket is dropped.
+            let _ = timeout(CLOSE_GRACE, closing).await;
+        }
+        Ending::ClientClosed => {
+            let _ = timeout(CLOSE_GRACE, sink.flush()).await;
+        }
+        Ending::Broken => {}
+    }
+}
+
+/// What one connection has done so far.
+struct Session<'a> {
+    state: &'a AppState,
+    outbox: Outbox,
+    joined: Option<(RoomId, PeerId)>,
+    /// Messages refused so far (malformed or out of order).
+    refused: usize,
+}
+
+/// Just enough of a `join` to tell a client of another protocol version from a malformed message.
+#[derive(Deserialize)]
+struct VersionProbe {
+    #[serde(rename = "type")]
+    kind: String,
+    version: u64,
+}
+
+impl Session<'_> {
+    /// Handles one text frame; `Err` closes the connection with that code.
+    fn handle(&mut self, text: &str) -> Result<(), CloseCode> {
+        match serde_json::from_str::<ClientMessage>(text) {
+            Ok(ClientMessage::Join { version, room }) => self.join(version, room),
+            Ok(ClientMessage::Signal { to, payload }) => self.signal(to, payload),
+            Ok(ClientMessage::Ping) => self.reply(&ServerMessage::Pong),
+            Err(_) if speaks_another_version(text) => Err(CloseCode::UnsupportedVersion),
+            Err(_) => self.refuse(ErrorCode::Malformed, "not a valid message"),
+        }
+    }
+
+    fn join(&mut self, version: u32, room: RoomId) -> Result<(), CloseCode> {
+        if self.joined.is_some() {
+            return self.refuse(ErrorCode::AlreadyJoined, "already joined a room");
+        }
+        if version != PROTOCOL_VERSION {
+            return Err(CloseCode::UnsupportedVersion);
+        }
+        let ice_servers = self.state.ice.for_welcome(std::time::SystemTime::now());
+        let peer = self
+            .state
+            .rooms
+            .join(&room, &self.outbox, ice_servers)
+            .map_err(|error| match error {
+                JoinError::RoomFull => CloseCode::RoomFull,
+                JoinError::TooManyRooms => CloseCode::TooManyRooms,
+                JoinError::SlowConsumer => CloseCode::SlowConsumer,
+            })?;
+        self.joined = Some((room, peer));
+        let census = self.state.rooms.census();
+        tracing::debug!(rooms = census.rooms, peers = census.peers, "joined a room");
+        Ok(())
+    }
+
+    fn signal(&mut self, to: PeerId, payload: String) -> Result<(), CloseCode> {
+        let Some((room, from)) = &self.joined else {
+            return self.refuse(ErrorCode::NotJoined, "join a room first");
+        };
+        match self.state.rooms.relay(room, *from, to, payload) {
+            Ok(()) => Ok(()),
+            // Not counted as misbehaviour: the peer may just have left.
+            Err(RelayError::UnknownPeer) => self.reply(&ServerMessage::Error {
+                code: ErrorCode::UnknownPeer,
+                message: "no such peer in this room".to_owned(),
+            }),
+        }
+    }
+
+    /// Answers with an error, or closes the connection once too many were refused.
+    fn refuse(&mut self, code: ErrorCode, message: &str) -> Result<(), CloseCode> {
+        self.refused += 1;
+        if self.refused > self.state.limits.max_malformed {
+            return Err(CloseCode::ProtocolViolation);
+        }
+        self.reply(&ServerMessage::Error {
+            code,
+            message: message.to_owned(),
+        })
+    }
+
+    fn reply(&self, message: &ServerMessage) -> Result<(), CloseCode> {
+        match encode(message).map(|text| self.outbox.deliver(text)) {
+            Some(Err(Undelivered::Full)) => Err(CloseCode::SlowConsumer),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        if let Some((room, peer)) = self.joined.take() {
+            self.state.rooms.leave(&room, peer, &self.outbox);
+        }
+    }
+}
+
+fn speaks_another_version(text: &str) -> bool {
+    serde_json::from_str::<VersionProbe>(text)
+        .is_ok_and(|probe| probe.kind == "join" && probe.version != u64::from(PROTOCOL_VERSION))
+}

@@ -1,0 +1,155 @@
+//! The ICE servers handed to browsers in every welcome, with time-limited TURN credentials.
+//!
+//! TURN credentials follow coturn's REST shared-secret scheme (`use-auth-secret`): the username is
+//! `<expiry unix time>:stube` and the credential is `base64(HMAC-SHA1(secret, username))`, so the
+//! TURN server can check them without talking to this server, and they stop working on their own.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hmac::{Hmac, Mac};
+use protocol::IceServer;
+use sha1::Sha1;
+
+use crate::config::Secret;
+
+/// A configured ICE server list that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum IceConfigError {
+    #[error("ICE server `{0}` is not a stun:, stuns:, turn: or turns: URL")]
+    UnknownScheme(String),
+    #[error("TURN server `{0}` needs --turn-secret (browsers refuse TURN without credentials)")]
+    TurnWithoutSecret(String),
+}
+
+/// STUN and TURN URLs from the configuration, grouped for the browser's `RTCIceServer` list.
+#[derive(Debug, Clone)]
+pub struct IceServers {
+    stun: Vec<String>,
+    turn: Vec<String>,
+    secret: Option<Secret>,
+    ttl: Duration,
+}
+
+/// The name in the username part of TURN credentials.
+const TURN_USER: &str = "stube";
+
+impl IceServers {
+    pub fn new(
+        urls: &[String],
+        secret: Option<Secret>,
+        ttl: Duration,
+    ) -> Result<Self, IceConfigError> {
+        let (mut stun, mut turn) = (Vec::new(), Vec::new());
+        for url in urls
+            .iter()
+            .map(|url| url.trim())
+            .filter(|url| !url.is_empty())
+        {
+            if url.starts_with("stun:") || url.starts_with("stuns:") {
+                stun.push(url.to_owned());
+            } else if url.starts_with("turn:") || url.starts_with("turns:") {
+                if secret.is_none() {
+                    return Err(IceConfigError::TurnWithoutSecret(url.to_owned()));
+                }
+                turn.push(url.to_owned());
+            } else {
+                return Err(IceConfigError::UnknownScheme(url.to_owned()));
+            }
+        }
+        Ok(Self {
+            stun,
+            turn,
+            secret,
+            ttl,
+        })
+    }
+
+    /// The list for one welcome; TURN credentials expire `ttl` after `now`.
+    pub fn for_welcome(&self, now: SystemTime) -> Vec<IceServer> {
+        let mut servers = Vec::with_capacity(2);
+        if !self.stun.is_empty() {
+            servers.push(IceServer {
+                urls: self.stun.clone(),
+                username: None,
+                credential: None,
+            });
+        }
+        if let (false, Some(secret)) = (self.turn.is_empty(), &self.secret) {
+            let expiry = now.checked_add(self.ttl).unwrap_or(now);
+            let (username, credential) = turn_credentials(secret.expose(), expiry);
+            servers.push(IceServer {
+                urls: self.turn.clone(),
+                username: Some(username),
+                credential: Some(credential),
+            });
+        }
+        servers
+    }
+}
+
+/// coturn REST credentials valid until `expiry`: `("<unix>:stube", base64(HMAC-SHA1(secret, user)))`.
+pub fn turn_credentials(secret: &str, expiry: SystemTime) -> (String, String) {
+    let unix = expiry
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let username = format!("{unix}:{TURN_USER}");
+    // HMAC accepts keys of any length, so this never takes the error branch.
+    let credential = match Hmac::<Sha1>::new_from_slice(secret.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(username.as_bytes());
+            BASE64.encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    };
+    (username, credential)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turn_credentials_match_coturns_scheme() {
+        // Computed independently: printf '1700000000:stube' | openssl dgst -sha1 -hmac secret -binary | base64
+        let expiry = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let (user, credential) = turn_credentials("secret", expiry);
+        assert_eq!(user, "1700000000:stube");
+        assert_eq!(credential, TURN_VECTOR);
+    }
+
+    const TURN_VECTOR: &str = "XEuZopiH698l/S95kSWcvogPxuA=";
+
+    #[test]
+    fn stun_and_turn_are_grouped_and_only_turn_gets_credentials() {
+        let urls = [
+            "stun:a.example:3478".to_owned(),
+            "turn:a.example:3478".to_owned(),
+        ];
+        let ice = IceServers::new(
+            &urls,
+            Some("s".parse().expect("secret")),
+            Duration::from_secs(60),
+        )
+        .expect("valid");
+        let servers = ice.for_welcome(UNIX_EPOCH);
+        assert_eq!(servers.len(), 2);
+        assert_eq!(servers[0].username, None);
+        assert_eq!(servers[1].username.as_deref(), Some("60:stube"));
+        assert!(servers[1].credential.is_some());
+    }
+
+    #[test]
+    fn turn_without_a_secret_and_unknown_schemes_are_refused() {
+        let ttl = Duration::from_secs(60);
+        assert!(matches!(
+            IceServers::new(&["turn:x".to_owned()], None, ttl),
+            Err(IceConfigError::TurnWithoutSecret(_))
+        ));
+        assert!(matches!(
+            IceServers::new(&["http://x".to_owned()], None, ttl),
+            Err(IceConfigError::UnknownScheme(_))
+        ));
+    }
+}

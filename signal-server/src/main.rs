@@ -1,0 +1,38 @@
+//! `signal-server`: parses the configuration, starts logging, binds and serves until Ctrl-C or
+//! SIGTERM.
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use signal_server::{Config, serve, shutdown};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    let filter = EnvFilter::try_new(&config.log).context("invalid --log filter")?;
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    tracing::info!(
+        listen = %config.listen,
+        static_dir = %config.static_dir.display(),
+        max_message_size = config.max_message_size,
+        max_peers_per_room = config.max_peers_per_room,
+        max_connections_per_ip = config.max_connections_per_ip,
+        max_rooms = config.max_rooms,
+        idle_timeout = ?config.idle_timeout,
+        ping_interval = ?config.ping_interval,
+        send_queue = config.send_queue,
+        max_malformed = config.max_malformed,
+        ice_servers = config.ice_server.len(),
+        turn_secret = config.turn_secret.is_some(),
+        "starting signal-server {}",
+        env!("CARGO_PKG_VERSION"),
+    );
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    serve(config, listener, shutdown::signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}

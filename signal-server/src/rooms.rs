@@ -1,0 +1,316 @@
+//! The room registry: which connections are in which room, in memory only.
+//!
+//! Every operation takes the one lock once, does its bookkeeping and queues its messages without
+//! waiting, so that the room state and what its members are told can never disagree. A member whose
+//! queue is full is removed on the spot (its connection closes with `SlowConsumer`) and the others
+//! are told it left. A room disappears with its last member.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use protocol::{IceServer, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
+use rand::Rng as _;
+
+use crate::outbox::{Outbox, Undelivered, encode};
+
+/// Peer ids are below 2^53 so that they survive a trip through a JavaScript number.
+const PEER_ID_BOUND: u64 = 1 << 53;
+
+/// Why a join was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error("the room is full")]
+    RoomFull,
+    #[error("the server holds the maximum number of rooms")]
+    TooManyRooms,
+    #[error("the joiner's own queue is full")]
+    SlowConsumer,
+}
+
+/// Why a signal was not relayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RelayError {
+    #[error("no such peer in the room")]
+    UnknownPeer,
+}
+
+/// Limits the registry enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct RoomLimits {
+    pub max_rooms: usize,
+    pub max_peers_per_room: usize,
+}
+
+/// All rooms of this server.
+#[derive(Debug)]
+pub struct Rooms {
+    limits: RoomLimits,
+    rooms: Mutex<HashMap<RoomId, Room>>,
+}
+
+/// Rooms and participants at one moment, for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Census {
+    pub rooms: usize,
+    pub peers: usize,
+}
+
+#[derive(Debug, Default)]
+struct Room {
+    /// Oldest first.
+    members: Vec<Member>,
+}
+
+#[derive(Debug)]
+struct Member {
+    id: PeerId,
+    outbox: Outbox,
+}
+
+impl Rooms {
+    pub fn new(limits: RoomLimits) -> Self {
+        Self {
+            limits,
+            rooms: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Adds a connection to `room` under a fresh random peer id. Its welcome (with the ids already
+    /// present and `ice_servers`) is queued before anyone else hears of it, so it always comes first.
+    pub fn join(
+        &self,
+        room: &RoomId,
+        outbox: &Outbox,
+        ice_servers: Vec<IceServer>,
+    ) -> Result<PeerId, JoinError> {
+        let mut rooms = self.lock();
+        if !rooms.contains_key(room) && rooms.len() >= self.limits.max_rooms {
+            return Err(JoinError::TooManyRooms);
+        }
+        let entry = rooms.entry(room.clone()).or_default();
+        if entry.members.len() >= self.limits.max_peers_per_room {
+            return Err(JoinError::RoomFull);
+        }
+        let id = entry.fresh_id();
+        let peers = entry.members.iter().map(|member| member.id).collect();
+        let welcome = ServerMessage::Welcome {
+            version: PROTOCOL_VERSION,
+            peer_id: id,
+            peers,
+            ice_servers,
+        };
+        let delivered = encode(&welcome).map(|text| outbox.deliver(text));
+        if !matches!(delivered, Some(Ok(()))) {
+            if entry.members.is_empty() {
+                rooms.remove(room);
+            }
+            return Err(JoinError::SlowConsumer);
+        }
+        let slow = entry.broadcast(&ServerMessage::PeerJoined { peer_id: id });
+        entry.members.push(Member {
+            id,
+            outbox: outbox.clone(),
+        });
+        entry.remove(slow);
+        Ok(id)
+    }
+
+    /// Removes `peer` (if it is still the member behind `outbox`) and tells the others.
+    pub fn leave(&self, room: &RoomId, peer: PeerId, outbox: &Outbox) {
+        let mut rooms = self.lock();
+        let Some(entry) = rooms.get_mut(room) else {
+            return;
+        };
+        if entry
+            .members
+            .iter()
+            .any(|member| member.id == peer && member.outbox.same_connection(outbox))
+        {
+            entry.remove(vec![peer]);
+        }
+        if entry.members.is_empty() {
+            rooms.remove(room);
+        }
+    }
+
+    /// Queues `payload` for `to` alone, as a signal from `from`.
+    pub fn relay(
+        &self,
+        room: &RoomId,
+        from: PeerId,
+        to: PeerId,
+        payload: String,
+    ) -> Result<(), RelayError> {
+        // Serialise outside the lock: the payload may be large.
+        let text = encode(&ServerMessage::Signal { from, payload });
+        let mut rooms = self.lock();
+        let Some(entry) = rooms.get_mut(room) else {
+            return Err(RelayError::UnknownPeer);
+        };
+        let Some(recipient) = entry.members.iter().find(|member| member.id == to) else {
+            return Err(RelayError::UnknownPeer);
+        };
+        if let Some(text) = text
+            && recipient.outbox.deliver(text) == Err(Undelivered::Full)
+        {
+            entry.remove(vec![to]);
+            if entry.members.is_empty() {
+                rooms.remove(room);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn census(&self) -> Census {
+        let rooms = self.lock();
+        Census {
+            rooms: rooms.len(),
+            peers: rooms.values().map(|room| room.members.len()).sum(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
+        // Every operation leaves the map consistent before it can panic, so a poisoned lock is usable.
+        self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Room {
+    /// A random id that nobody in the room has.
+    fn fresh_id(&self) -> PeerId {
+        let mut rng = rand::rng();
+        loop {
+            let id = PeerId(rng.random_range(0..PEER_ID_BOUND));
+            if self.members.iter().all(|member| member.id != id) {
+                return id;
+            }
+        }
+    }
+
+    /// Queues `message` for every member; returns those whose queue was full.
+    fn broadcast(&self, message: &ServerMessage) -> Vec<PeerId> {
+        let Some(text) = encode(message) else {
+            return Vec::new();
+        };
+        self.members
+            .iter()
+            .filter(|member| member.outbox.deliver(text.clone()) == Err(Undelivered::Full))
+            .map(|member| member.id)
+            .collect()
+    }
+
+    /// Removes `gone` and announces each departure to those left; anyone too slow to take the
+    /// announcement goes as well.
+    fn remove(&mut self, mut gone: Vec<PeerId>) {
+        while let Some(id) = gone.pop() {
+            let Some(index) = self.members.iter().position(|member| member.id == id) else {
+                continue;
+            };
+            self.members.remove(index);
+            gone.extend(self.broadcast(&ServerMessage::PeerLeft { peer_id: id }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use protocol::CloseCode;
+
+    use super::*;
+    use crate::outbox::{Inbox, outbox};
+
+    fn room(n: u8) -> RoomId {
+        RoomId::parse(&format!("{n:02x}").repeat(32)).expect("valid room id")
+    }
+
+    fn registry(max_rooms: usize, max_peers_per_room: usize) -> Rooms {
+        Rooms::new(RoomLimits {
+            max_rooms,
+            max_peers_per_room,
+        })
+    }
+
+    fn received(inbox: &mut Inbox) -> Vec<ServerMessage> {
+        let mut messages = Vec::new();
+        while let Some(text) = inbox.try_next() {
+            messages.push(serde_json::from_str(text.as_str()).expect("server JSON"));
+        }
+        messages
+    }
+
+    #[test]
+    fn joiners_get_distinct_ids_and_hear_of_each_other_in_order() {
+        let rooms = registry(10, 8);
+        let (a, mut a_in, _a_close) = outbox(8);
+        let (b, mut b_in, _b_close) = outbox(8);
+        let id_a = rooms.join(&room(1), &a, Vec::new()).expect("joins");
+        let id_b = rooms.join(&room(1), &b, Vec::new()).expect("joins");
+        assert_ne!(id_a, id_b);
+        assert!(id_a.0 < PEER_ID_BOUND && id_b.0 < PEER_ID_BOUND);
+        assert_eq!(
+            received(&mut a_in)[1],
+            ServerMessage::PeerJoined { peer_id: id_b }
+        );
+        let ServerMessage::Welcome { peer_id, peers, .. } = &received(&mut b_in)[0] else {
+            panic!("expected a welcome first")
+        };
+        assert_eq!((*peer_id, peers.as_slice()), (id_b, [id_a].as_slice()));
+        rooms.leave(&room(1), id_b, &b);
+        assert_eq!(
+            received(&mut a_in),
+            [ServerMessage::PeerLeft { peer_id: id_b }]
+        );
+        rooms.leave(&room(1), id_a, &a);
+        assert_eq!(rooms.census(), Census { rooms: 0, peers: 0 });
+    }
+
+    #[test]
+    fn limits_refuse_a_full_room_and_one_room_too_many() {
+        let rooms = registry(1, 1);
+        let (a, _a_in, _a_close) = outbox(8);
+        let (b, _b_in, _b_close) = outbox(8);
+        rooms.join(&room(1), &a, Vec::new()).expect("joins");
+        assert_eq!(
+            rooms.join(&room(1), &b, Vec::new()),
+            Err(JoinError::RoomFull)
+        );
+        assert_eq!(
+            rooms.join(&room(2), &b, Vec::new()),
+            Err(JoinError::TooManyRooms)
+        );
+        assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
+    }
+
+    #[test]
+    fn a_member_too_slow_for_a_relay_is_removed_and_announced() {
+        let rooms = registry(10, 8);
+        let (a, mut a_in, _a_close) = outbox(8);
+        let (b, mut b_in, b_close) = outbox(1);
+        let id_a = rooms.join(&room(1), &a, Vec::new()).expect("joins");
+        let id_b = rooms.join(&room(1), &b, Vec::new()).expect("joins"); // fills b's queue
+        assert_eq!(rooms.relay(&room(1), id_a, id_b, "x".into()), Ok(()));
+        assert_eq!(b_close.close_requested(), Some(CloseCode::SlowConsumer));
+        assert_eq!(received(&mut b_in).len(), 1, "only the welcome");
+        assert_eq!(
+            received(&mut a_in)[1..],
+            [
+                ServerMessage::PeerJoined { peer_id: id_b },
+                ServerMessage::PeerLeft { peer_id: id_b }
+            ]
+        );
+        assert_eq!(
+            rooms.relay(&room(1), id_a, id_b, "x".into()),
+            Err(RelayError::UnknownPeer)
+        );
+    }
+
+    #[test]
+    fn a_stale_leave_does_not_remove_someone_else() {
+        let rooms = registry(10, 8);
+        let (a, _a_in, _a_close) = outbox(8);
+        let (stranger, _s_in, _stranger_close) = outbox(8);
+        let id_a = rooms.join(&room(1), &a, Vec::new()).expect("joins");
+        rooms.leave(&room(1), id_a, &stranger);
+        assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
+    }
+}

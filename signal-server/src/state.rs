@@ -1,0 +1,77 @@
+//! The state every handler shares: limits, rooms, address counts, ICE servers, static files, CSP
+//! and the shutdown switch.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::connection::ConnectionLimits;
+use crate::headers::ContentSecurityPolicy;
+use crate::ice::{IceConfigError, IceServers};
+use crate::limits::ConnectionLimiter;
+use crate::rooms::{RoomLimits, Rooms};
+use crate::shutdown::Shutdown;
+use crate::static_files::StaticFiles;
+
+/// Everything the handlers share; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
+    pub(crate) limits: ConnectionLimits,
+    pub(crate) rooms: Rooms,
+    pub(crate) limiter: Arc<ConnectionLimiter>,
+    pub(crate) ice: IceServers,
+    pub(crate) files: StaticFiles,
+    pub(crate) csp: ContentSecurityPolicy,
+    pub(crate) shutdown: Shutdown,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State for a server with this configuration.
+    pub fn new(config: &Config) -> Result<Self, IceConfigError> {
+        let ice = IceServers::new(
+            &config.ice_server,
+            config.turn_secret.clone(),
+            config.turn_credential_ttl,
+        )?;
+        let files = StaticFiles::new(&config.static_dir);
+        let hashes = files.index_script_hashes();
+        if hashes.is_none() {
+            tracing::warn!(
+                dir = %config.static_dir.display(),
+                "no index.html in the static directory; serving a 503 page until the app is built"
+            );
+        }
+        if config.ping_interval >= config.idle_timeout {
+            tracing::warn!(
+                "the ping interval is not below the idle timeout; idle browsers will be dropped"
+            );
+        }
+        Ok(Self(Arc::new(Shared {
+            limits: ConnectionLimits {
+                max_message_size: config.max_message_size.get(),
+                idle_timeout: config.idle_timeout,
+                ping_interval: config.ping_interval,
+                send_queue: config.send_queue.get(),
+                max_malformed: config.max_malformed,
+            },
+            rooms: Rooms::new(RoomLimits {
+                max_rooms: config.max_rooms.get(),
+                max_peers_per_room: config.max_peers_per_room.get(),
+            }),
+            limiter: ConnectionLimiter::new(config.max_connections_per_ip.get()),
+            ice,
+            csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
+            files,
+            shutdown: Shutdown::default(),
+        })))
+    }
+}

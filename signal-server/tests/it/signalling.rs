@@ -1,0 +1,154 @@
+//! Joining, hearing of others, relaying, keep-alive.
+
+use protocol::{ClientMessage, CloseCode, ErrorCode, IceServer, ServerMessage};
+
+use crate::support::{TestServer, room};
+
+#[tokio::test]
+async fn a_joiner_is_welcomed_with_its_id_and_the_peers_present() {
+    let server = TestServer::start().await;
+    let mut a = server.client().await;
+    let (id_a, peers) = a.join(&room(1)).await;
+    assert_eq!(peers, [], "the first joiner finds nobody");
+    let mut b = server.client().await;
+    let (id_b, peers) = b.join(&room(1)).await;
+    assert_eq!(peers, [id_a]);
+    assert_ne!(id_a, id_b);
+    for id in [id_a, id_b] {
+        assert!(
+            id.0 < 1 << 53,
+            "peer id {id} does not fit a JavaScript number"
+        );
+    }
+}
+
+#[tokio::test]
+async fn peer_ids_are_random_not_a_counter() {
+    let server = TestServer::start().await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let mut client = server.client().await;
+        ids.push(client.join(&room(n)).await.0);
+    }
+    let small = ids.iter().filter(|id| id.0 < 1_000_000).count();
+    assert!(small == 0, "ids look like a counter: {ids:?}");
+}
+
+#[tokio::test]
+async fn the_welcome_carries_the_configured_ice_servers_with_turn_credentials() {
+    let server = TestServer::with(|config| {
+        config.ice_server = vec![
+            "stun:turn.example.org:3478".into(),
+            "turn:turn.example.org:3478".into(),
+        ];
+        config.turn_secret = Some("secret".parse().expect("secret"));
+    })
+    .await;
+    let mut a = server.client().await;
+    a.send(&ClientMessage::Join {
+        version: protocol::PROTOCOL_VERSION,
+        room: room(1),
+    })
+    .await;
+    let ServerMessage::Welcome { ice_servers, .. } = a.recv().await else {
+        panic!("expected a welcome")
+    };
+    let [stun, turn] = ice_servers.as_slice() else {
+        panic!("expected two entries: {ice_servers:?}")
+    };
+    assert_eq!(
+        stun,
+        &IceServer {
+            urls: vec!["stun:turn.example.org:3478".into()],
+            username: None,
+            credential: None
+        }
+    );
+    assert_eq!(turn.urls, ["turn:turn.example.org:3478"]);
+    let username = turn.username.as_deref().expect("a TURN username");
+    assert!(username.ends_with(":stube"), "username {username}");
+    assert!(turn.credential.as_deref().is_some_and(|c| !c.is_empty()));
+}
+
+#[tokio::test]
+async fn others_hear_of_joins_and_departures() {
+    let server = TestServer::start().await;
+    let mut a = server.client().await;
+    a.join(&room(1)).await;
+    let mut b = server.client().await;
+    let (id_b, _) = b.join(&room(1)).await;
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer_id: id_b });
+    drop(b);
+    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer_id: id_b });
+}
+
+#[tokio::test]
+async fn a_signal_reaches_the_named_peer_only_and_unchanged() {
+    let server = TestServer::start().await;
+    let mut a = server.client().await;
+    let mut b = server.client().await;
+    let mut c = server.client().await;
+    let (id_a, _) = a.join(&room(1)).await;
+    let (id_b, _) = b.join(&room(1)).await;
+    c.join(&room(1)).await;
+    let payload = r#"opaque "sealed" \ payload ü 🎥 {"type":"welcome"}"#.to_owned();
+    a.send(&ClientMessage::Signal {
+        to: id_b,
+        payload: payload.clone(),
+    })
+    .await;
+    // b heard of c's join first, then the signal.
+    assert!(matches!(b.recv().await, ServerMessage::PeerJoined { .. }));
+    assert_eq!(
+        b.recv().await,
+        ServerMessage::Signal {
+            from: id_a,
+            payload
+        }
+    );
+    c.expect_nothing_queued().await;
+}
+
+#[tokio::test]
+async fn rooms_are_isolated() {
+    let server = TestServer::start().await;
+    let mut a = server.client().await;
+    let mut x = server.client().await;
+    a.join(&room(1)).await;
+    let (id_x, _) = x.join(&room(2)).await;
+    let mut b = server.client().await;
+    let (id_b, _) = b.join(&room(1)).await;
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer_id: id_b });
+    a.send(&ClientMessage::Signal {
+        to: id_x,
+        payload: "for another room".into(),
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerMessage::Error {
+            code: ErrorCode::UnknownPeer,
+            ..
+        }
+    ));
+    x.expect_nothing_queued().await;
+}
+
+#[tokio::test]
+async fn ping_is_answered_with_pong_before_and_after_joining() {
+    let server = TestServer::start().await;
+    let mut a = server.client().await;
+    a.expect_nothing_queued().await;
+    a.join(&room(1)).await;
+    a.expect_nothing_queued().await;
+}
+
+#[tokio::test]
+async fn a_room_is_forgotten_when_it_empties() {
+    let server = TestServer::with(|config| config.max_rooms = 1.try_into().expect("nonzero")).await;
+    let mut a = server.client().await;
+    a.join(&room(1)).await;
+    drop(a);
+    // Once the room is gone, its single slot can hold another room.
+    crate::limits::join_eventually(&server, &room(2), CloseCode::TooManyRooms).await;
+}

@@ -1,0 +1,165 @@
+//! Driving the app like a person would: fill labelled fields, press buttons by their accessible
+//! name, read what is shown, and read the WebRTC statistics of the page's peer connections.
+
+use crate::browser::wait_until;
+use anyhow::{Context, Result};
+use chromiumoxide::Page;
+use serde_json::json;
+use std::time::Duration;
+
+/// Installed before the app loads: remembers every RTCPeerConnection and every camera and
+/// microphone track the page creates, so the tests can read statistics and check that tracks end.
+/// It only observes; the app runs unchanged.
+const OBSERVER: &str = r#"
+(() => {
+  const Native = window.RTCPeerConnection;
+  window.__stubePeerConnections = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__stubePeerConnections.push(this); }
+  };
+  window.__stubeLocalTracks = [];
+  const devices = navigator.mediaDevices;
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    window.__stubeLocalTracks.push(...stream.getTracks());
+    return stream;
+  };
+})();
+"#;
+
+/// Opens the invite link `<origin>/#<room>` in a new tab of `browser`.
+pub async fn open_meeting(browser: &crate::Browser, origin: &str, room: &str) -> Result<Page> {
+    let page = browser.blank_page().await?;
+    page.evaluate_on_new_document(OBSERVER)
+        .await
+        .context("could not install the observer")?;
+    page.goto(format!("{origin}/#{room}")).await?;
+    wait_for_text(&page, "Join", Duration::from_secs(20)).await?;
+    Ok(page)
+}
+
+/// Fills the pre-join form and joins, turning on the devices asked for.
+pub async fn join(
+    page: &Page,
+    name: &str,
+    passphrase: &str,
+    camera: bool,
+    microphone: bool,
+) -> Result<()> {
+    fill(page, "Your name", name).await?;
+    fill(page, "Passphrase", passphrase).await?;
+    set_device(page, "Camera", camera).await?;
+    set_device(page, "Microphone", microphone).await?;
+    click(page, "Join").await
+}
+
+/// Turns the pre-join toggle button `device` on or off (the page may have turned it on itself,
+/// remembering this browser's last choice) and waits until it shows that state.
+pub async fn set_device(page: &Page, device: &str, on: bool) -> Result<()> {
+    let button = find_button(device);
+    let idle = format!("{button} !== undefined && !{button}.disabled");
+    wait_until(
+        page,
+        &format!("{device} is not busy"),
+        &idle,
+        Duration::from_secs(10),
+    )
+    .await?;
+    let state = format!("{button}.getAttribute('aria-pressed') === '{on}'");
+    if !page.evaluate(state.as_str()).await?.into_value::<bool>()? {
+        click(page, device).await?;
+    }
+    let wanted = if on { "on" } else { "off" };
+    wait_until(
+        page,
+        &format!("{device} is {wanted}"),
+        &state,
+        Duration::from_secs(10),
+    )
+    .await
+}
+
+/// Types `value` into the input whose label starts with `label`.
+pub async fn fill(page: &Page, label: &str, value: &str) -> Result<()> {
+    let script = format!(
+        "(() => {{ const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim().startsWith({label}));
+            const input = label && label.querySelector('input');
+            if (!input) return false;
+            input.value = {value}; input.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()",
+        label = json!(label),
+        value = json!(value)
+    );
+    let filled: bool = page.evaluate(script).await?.into_value()?;
+    anyhow::ensure!(filled, "no input labelled {label:?}");
+    Ok(())
+}
+
+/// Clicks the button whose accessible name (aria-label, else its text) is `name`.
+pub async fn click(page: &Page, name: &str) -> Result<()> {
+    let script = format!(
+        "(() => {{ const b = {}; if (!b) return false; b.click(); return true; }})()",
+        find_button(name)
+    );
+    let clicked: bool = page.evaluate(script).await?.into_value()?;
+    anyhow::ensure!(clicked, "no button named {name:?}");
+    Ok(())
+}
+
+fn find_button(name: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('button')].find(b => (b.getAttribute('aria-label') || b.textContent).trim() === {})",
+        json!(name)
+    )
+}
+
+/// Whether `text` is visible in the page now.
+pub async fn shows_text(page: &Page, text: &str) -> Result<bool> {
+    Ok(page
+        .evaluate(format!("document.body.innerText.includes({})", json!(text)))
+        .await?
+        .into_value()?)
+}
+
+pub async fn wait_for_text(page: &Page, text: &str, timeout: Duration) -> Result<()> {
+    let condition = format!("document.body.innerText.includes({})", json!(text));
+    wait_until(
+        page,
+        &format!("the page shows {text:?}"),
+        &condition,
+        timeout,
+    )
+    .await
+}
+
+/// What one peer connection of a page has received so far.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Deserialize)]
+pub struct Inbound {
+    pub connected: bool,
+    pub video_frames: u64,
+    pub video_bytes: u64,
+    pub audio_bytes: u64,
+}
+
+/// The inbound-rtp totals of every peer connection of `page` that is not closed, in creation order.
+pub async fn inbound_media(page: &Page) -> Result<Vec<Inbound>> {
+    const SCRIPT: &str = r#"(async () => {
+        const result = [];
+        for (const pc of window.__stubePeerConnections) {
+            if (pc.connectionState === 'closed') continue;
+            const entry = { connected: pc.connectionState === 'connected', video_frames: 0, video_bytes: 0, audio_bytes: 0 };
+            (await pc.getStats()).forEach(report => {
+                if (report.type !== 'inbound-rtp') return;
+                if (report.kind === 'video') {
+                    entry.video_frames += report.framesDecoded || 0;
+                    entry.video_bytes += report.bytesReceived || 0;
+                } else {
+                    entry.audio_bytes += report.bytesReceived || 0;
+                }
+            });
+            result.push(entry);
+        }
+        return result;
+    })()"#;
+    Ok(page.evaluate(SCRIPT).await?.into_value()?)
+}

@@ -1,0 +1,243 @@
+//! Real calls between headless Chromiums with fake devices, through the real server.
+
+use std::time::Duration;
+use tests::{
+    Browser, Devices, Inbound, RecordingProxy, Server, click, inbound_media, join, open_meeting,
+    wait_for_text, wait_until,
+};
+
+const ROOM: &str = "e2e-room-7kqm-2xhd-9vwp";
+const PASSPHRASE: &str = "correct horse battery staple";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn remote_tiles(count: usize) -> String {
+    format!(
+        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === {count} && document.querySelectorAll('.tile.remote').length === {count}"
+    )
+}
+
+/// Samples inbound media twice, a second apart.
+async fn two_samples(page: &tests::Page) -> anyhow::Result<(Vec<Inbound>, Vec<Inbound>)> {
+    let before = inbound_media(page).await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    Ok((before, inbound_media(page).await?))
+}
+
+fn assert_everything_grows(who: &str, before: &[Inbound], after: &[Inbound], peers: usize) {
+    assert_eq!(
+        after.len(),
+        peers,
+        "{who}: expected {peers} live peer connections, got {after:?}"
+    );
+    for (b, a) in before.iter().zip(after) {
+        assert!(
+            a.connected,
+            "{who}: a peer connection is not connected: {a:?}"
+        );
+        assert!(
+            a.video_frames > b.video_frames && a.video_bytes > b.video_bytes,
+            "{who}: video did not grow: {b:?} -> {a:?}"
+        );
+        assert!(
+            a.audio_bytes > b.audio_bytes,
+            "{who}: audio did not grow: {b:?} -> {a:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_a_leaver_disappears()
+-> anyhow::Result<()> {
+    if !tests::enabled() {
+        return Ok(());
+    }
+    let server = Server::start(&[])?;
+    let proxy = RecordingProxy::start(server.address()).await?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let names = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"];
+    let mut pages = Vec::new();
+    for name in names {
+        let page = open_meeting(&browser, &proxy.origin(), ROOM).await?;
+        join(&page, name, PASSPHRASE, true, true).await?;
+        pages.push(page);
+    }
+    for (page, name) in pages.iter().zip(names) {
+        wait_until(
+            page,
+            &format!("{name} sees two connected peers"),
+            &remote_tiles(2),
+            CONNECT_TIMEOUT,
+        )
+        .await?;
+    }
+    for (page, name) in pages.iter().zip(names) {
+        let (before, after) = two_samples(page).await?;
+        assert_everything_grows(name, &before, &after, 2);
+    }
+
+    let relayed = String::from_utf8_lossy(&proxy.recorded()).into_owned();
+    assert!(
+        relayed.contains(r#""type":"signal""#),
+        "the proxy recorded no relayed signal messages"
+    );
+    for secret in [
+        "v=0",
+        "a=fingerprint",
+        "candidate:",
+        "sdp",
+        names[0],
+        names[1],
+        names[2],
+        ROOM,
+        PASSPHRASE,
+    ] {
+        assert!(
+            !relayed.contains(secret),
+            "the server relayed plaintext: found {secret:?}"
+        );
+    }
+
+    let leaver = pages.pop().expect("three pages");
+    click(&leaver, "Leave meeting").await?;
+    for (page, name) in pages.iter().zip(names) {
+        wait_until(
+            page,
+            &format!("{name} drops the leaver's tile"),
+            &remote_tiles(1),
+            Duration::from_secs(5),
+        )
+        .await?;
+        let (before, after) = two_samples(page).await?;
+        assert_everything_grows(name, &before, &after, 1);
+    }
+    let devices_off = "window.__stubeLocalTracks.length > 0 && window.__stubeLocalTracks.every(t => t.readyState === 'ended')";
+    wait_until(
+        &leaver,
+        "the leaver's camera and microphone are off",
+        devices_off,
+        Duration::from_secs(5),
+    )
+    .await?;
+    wait_for_text(&leaver, "You left the meeting.", Duration::from_secs(5)).await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn muting_and_stopping_the_camera_stop_what_the_peer_receives() -> anyhow::Result<()> {
+    if !tests::enabled() {
+        return Ok(());
+    }
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let sender = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&sender, "Sender", PASSPHRASE, true, true).await?;
+    let receiver = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&receiver, "Receiver", PASSPHRASE, true, true).await?;
+    wait_until(
+        &receiver,
+        "the receiver is connected",
+        &remote_tiles(1),
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    let (before, after) = two_samples(&receiver).await?;
+    assert_everything_grows("receiver", &before, &after, 1);
+
+    click(&sender, "Mute microphone").await?;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (before, after) = two_samples(&receiver).await?;
+    assert_eq!(
+        after[0].audio_bytes, before[0].audio_bytes,
+        "audio still arrives after mute"
+    );
+    assert!(
+        after[0].video_bytes > before[0].video_bytes,
+        "video stopped with the microphone"
+    );
+
+    click(&sender, "Stop camera").await?;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (before, after) = two_samples(&receiver).await?;
+    assert_eq!(
+        after[0].video_bytes, before[0].video_bytes,
+        "video still arrives after the camera stopped"
+    );
+
+    click(&sender, "Start camera").await?;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (before, after) = two_samples(&receiver).await?;
+    assert!(
+        after[0].video_frames > before[0].video_frames,
+        "video did not come back with the camera"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_wrong_passphrase_is_reported_on_both_sides_and_connects_nothing() -> anyhow::Result<()> {
+    if !tests::enabled() {
+        return Ok(());
+    }
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let host = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&host, "Host", PASSPHRASE, true, true).await?;
+    wait_for_text(&host, "Waiting for others", Duration::from_secs(10)).await?;
+    let intruder = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&intruder, "Intruder", "a different passphrase", true, true).await?;
+    wait_for_text(
+        &intruder,
+        "The passphrase does not match this meeting",
+        Duration::from_secs(5),
+    )
+    .await?;
+    wait_for_text(
+        &host,
+        "Someone with a different passphrase tried to join",
+        Duration::from_secs(5),
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for (page, who) in [(&host, "host"), (&intruder, "intruder")] {
+        let connections = inbound_media(page).await?;
+        assert!(
+            connections.is_empty(),
+            "the {who} has peer connections: {connections:?}"
+        );
+        let tiles: usize = page
+            .evaluate("document.querySelectorAll('.tile.remote').length")
+            .await?
+            .into_value()?;
+        assert_eq!(tiles, 0, "the {who} shows a remote tile");
+    }
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_pre_join_page_works_with_camera_and_microphone_denied() -> anyhow::Result<()> {
+    if !tests::enabled() {
+        return Ok(());
+    }
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Denied).await?;
+    let page = open_meeting(&browser, &server.origin(), ROOM).await?;
+    click(&page, "Camera").await?;
+    wait_for_text(
+        &page,
+        "was not allowed to use the camera or microphone",
+        Duration::from_secs(10),
+    )
+    .await?;
+    click(&page, "Microphone").await?;
+    let off = "[...document.querySelectorAll('button[aria-pressed]')].every(b => b.getAttribute('aria-pressed') === 'false')";
+    wait_until(
+        &page,
+        "both device buttons stay off",
+        off,
+        Duration::from_secs(5),
+    )
+    .await?;
+    join(&page, "Listener", PASSPHRASE, false, false).await?;
+    wait_for_text(&page, "Waiting for others", Duration::from_secs(10)).await?;
+    browser.close().await
+}
