@@ -44,7 +44,8 @@ fn end_to_end() -> Result<()> {
     build::app()?;
     let server = build::server_binary()?;
     for binary in test_binaries("tests")? {
-        run(netns::isolated(&binary, &[])
+        // One test at a time: each starts several Chromiums, and this machine may have two cores.
+        run(netns::isolated(&binary, &["--test-threads=1"])
             .env("STUBE_E2E", "1")
             .env("STUBE_SERVER_BIN", &server)
             .env("STUBE_DIST", cmd::root().join(build::DIST))
