@@ -63,7 +63,7 @@ fn ensure_trunk() -> Result<()> {
 fn ensure_wasm_opt() -> Result<()> {
     let major = pinned_wasm_opt_major()?;
     let wasm_opt = cmd::node_tools_dir().join("node_modules/.bin/wasm-opt");
-    let installed = output_of(&mut std::process::Command::new(&wasm_opt).arg("--version"));
+    let installed = output_of(std::process::Command::new(&wasm_opt).arg("--version"));
     if installed.is_some_and(|v| v.contains(&format!("version {major}"))) {
         return Ok(());
     }
@@ -105,10 +105,9 @@ fn locked_version(package: &str) -> Result<String> {
     let name_line = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == name_line {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        let version = (line == name_line).then(|| lines.next()).flatten();
+        if let Some(version) = version.and_then(|l| l.strip_prefix("version = \"")) {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     bail!("Cargo.lock has no package {package}")
