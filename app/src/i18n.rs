@@ -53,8 +53,11 @@ pub struct Texts {
     pub room_full: &'static str,
     pub server_busy: &'static str,
     pub server_refused: &'static str,
-    pub key_derivation_failed: &'static str,
+    pub cannot_start: &'static str,
     pub shortcuts_hint: &'static str,
+    pub safety_number: &'static str,
+    pub safety_number_hint: &'static str,
+    dropped: &'static str,
 }
 
 impl Texts {
@@ -64,6 +67,10 @@ impl Texts {
 
     pub fn left(&self, name: &str) -> String {
         self.left.replace("{name}", name)
+    }
+
+    pub fn dropped(&self, count: u64) -> String {
+        self.dropped.replace("{count}", &count.to_string())
     }
 }
 
@@ -119,8 +126,11 @@ pub const ENGLISH: Texts = Texts {
     room_full: "This meeting is full.",
     server_busy: "The server is busy. Try again in a minute.",
     server_refused: "The server refused the connection",
-    key_derivation_failed: "The keys could not be derived in this browser.",
+    cannot_start: "The meeting could not be started in this browser.",
     shortcuts_hint: "Keys: M microphone, V camera, L leave",
+    safety_number: "Safety number",
+    safety_number_hint: "Read it aloud to this person by phone or in person: if both of you see the same number, nobody sits in between.",
+    dropped: "{count} signalling messages could not be opened and were dropped.",
 };
 
 pub const GERMAN: Texts = Texts {
@@ -175,8 +185,11 @@ pub const GERMAN: Texts = Texts {
     room_full: "Diese Besprechung ist voll.",
     server_busy: "Der Server ist ausgelastet. Versuchen Sie es in einer Minute erneut.",
     server_refused: "Der Server hat die Verbindung abgelehnt",
-    key_derivation_failed: "Die Schlüssel konnten in diesem Browser nicht abgeleitet werden.",
+    cannot_start: "Die Besprechung ließ sich in diesem Browser nicht starten.",
     shortcuts_hint: "Tasten: M Mikrofon, V Kamera, L Verlassen",
+    safety_number: "Sicherheitsnummer",
+    safety_number_hint: "Lesen Sie sie dieser Person am Telefon oder persönlich vor: Sehen beide dieselbe Nummer, sitzt niemand dazwischen.",
+    dropped: "{count} Signalisierungsnachrichten ließen sich nicht öffnen und wurden verworfen.",
 };
 
 /// German for browsers that prefer German, English otherwise.

@@ -39,7 +39,7 @@ pub use keys::{ChatKey, Key, MediaKey, Purpose, RoomKeys, SafetyKey, SignalKey, 
 pub use passphrase::{
     Strength, Verdict, estimate_strength, generate_passphrase, generate_passphrase_words,
 };
-pub use random::RngError;
+pub use random::{RngError, challenge};
 pub use room::{RoomName, RoomNameError, generate_room_name, room_id};
 pub use safety::{FingerprintError, SafetyNumber, safety_number};
 pub use seal::{OpenError, Opened, SealError, SignalChannel};

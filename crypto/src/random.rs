@@ -13,6 +13,12 @@ pub(crate) fn fill(buf: &mut [u8]) -> Result<(), RngError> {
     getrandom::fill(buf).map_err(|_| RngError)
 }
 
+/// A fresh random 128-bit challenge, e.g. for a hello that the peer must echo to prove it is
+/// live now and not a recording.
+pub fn challenge() -> Result<u128, RngError> {
+    bytes::<16>().map(u128::from_be_bytes)
+}
+
 /// A random array of `N` bytes.
 pub(crate) fn bytes<const N: usize>() -> Result<[u8; N], RngError> {
     let mut buf = [0u8; N];

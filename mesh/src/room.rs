@@ -1,18 +1,30 @@
 //! [`Room`]: one participant's view of the meeting, driven by [`Input`]s, answering with
 //! [`Command`]s for the browser glue and keeping what the UI shows ([`Room::participants`],
 //! [`Room::status`]).
+//!
+//! A peer is trusted only after both halves of the handshake: its sealed hello opened (same
+//! passphrase) and it echoed the challenge of our current session (a live peer, not a replay).
 
-use crate::body::SignalBody;
+use crate::body::{Negotiation, SignalBody};
 use protocol::{PeerId, ServerMessage};
 use std::collections::BTreeMap;
 
 /// Longest display name, in characters, that is shown; longer names are cut.
 pub const MAX_NAME_CHARS: usize = 64;
+/// Most peers tracked at once; the server allows far fewer per room, so more is an attack.
+pub const MAX_PEERS: usize = 64;
 
 /// Something that happened, for the room to react to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    /// A message from the signalling server.
+    /// The server welcomed us (after every (re)connect): our id, who was there, and a fresh
+    /// random challenge for this session.
+    Welcomed {
+        me: PeerId,
+        peers: Vec<PeerId>,
+        challenge: u128,
+    },
+    /// Any other message from the signalling server.
     Server(ServerMessage),
     /// A sealed envelope from `from` that opened and parsed.
     Opened { from: PeerId, body: SignalBody },
@@ -38,7 +50,10 @@ pub enum Command {
         polite: bool,
     },
     /// Hand an SDP description or ICE candidate from `peer` to its connection.
-    Deliver { peer: PeerId, body: SignalBody },
+    Deliver {
+        peer: PeerId,
+        negotiation: Negotiation,
+    },
     /// Close the connection to `peer` and release its tracks and callbacks.
     CloseConnection { peer: PeerId },
     /// Tell the user.
@@ -90,11 +105,11 @@ pub struct Participant {
 pub enum RoomStatus {
     /// Not yet welcomed by the server.
     Joining,
-    /// Nobody else is here.
+    /// Nobody else is here (or only people with another passphrase who came after us).
     WaitingForOthers,
-    /// Peers are here, and none has proved the same passphrase yet.
+    /// Peers are here, and none has completed the handshake yet.
     Verifying,
-    /// Everyone who spoke to us could not open our messages nor we theirs: our passphrase differs.
+    /// Those who were here before us could not open our messages nor we theirs.
     PassphraseMismatch,
     /// At least one peer shares our passphrase.
     InMeeting,
@@ -102,9 +117,10 @@ pub enum RoomStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Trust {
-    /// Nothing opened from this peer yet.
-    Unverified,
-    /// A message from this peer opened: same passphrase.
+    /// Handshake under way: the name from its hello, once it opened, and whether it echoed our
+    /// challenge.
+    Unverified { name: Option<String>, echoed: bool },
+    /// Both halves done: same passphrase, live session.
     Verified { name: String },
     /// The first message from this peer did not open.
     Mismatched,
@@ -123,6 +139,7 @@ struct Peer {
 pub struct Room {
     my_name: String,
     me: Option<PeerId>,
+    challenge: u128,
     peers: BTreeMap<PeerId, Peer>,
     dropped_envelopes: u64,
 }
@@ -132,6 +149,7 @@ impl Room {
         Self {
             my_name: clean_name(my_name),
             me: None,
+            challenge: 0,
             peers: BTreeMap::new(),
             dropped_envelopes: 0,
         }
@@ -142,14 +160,25 @@ impl Room {
         self.me
     }
 
-    /// How many envelopes were dropped because they did not open or parse.
+    /// How many envelopes were dropped because they did not open, did not parse, or made no
+    /// sense at that point of the handshake.
     pub fn dropped_envelopes(&self) -> u64 {
         self.dropped_envelopes
+    }
+
+    /// Counts an envelope the glue dropped before it reached the room (a malformed frame).
+    pub fn count_dropped(&mut self) {
+        self.dropped_envelopes += 1;
     }
 
     /// Advances the state by one input.
     pub fn handle(&mut self, input: Input) -> Vec<Command> {
         match input {
+            Input::Welcomed {
+                me,
+                peers,
+                challenge,
+            } => self.on_welcomed(me, peers, challenge),
             Input::Server(message) => self.on_server(message),
             Input::Opened { from, body } => self.on_opened(from, body),
             Input::Unopenable { from } => self.on_unopenable(from),
@@ -160,7 +189,7 @@ impl Room {
         }
     }
 
-    /// Verified participants other than us, in join order of their ids.
+    /// Verified participants other than us, in order of their ids.
     pub fn participants(&self) -> Vec<Participant> {
         self.peers
             .iter()
@@ -179,39 +208,41 @@ impl Room {
         if self.me.is_none() {
             return RoomStatus::Joining;
         }
-        let trusts = || self.peers.values().map(|p| &p.trust);
-        if trusts().any(|t| matches!(t, Trust::Verified { .. })) {
+        let peers = || self.peers.values();
+        if peers().any(|p| matches!(p.trust, Trust::Verified { .. })) {
             RoomStatus::InMeeting
-        } else if self
-            .peers
-            .values()
-            .any(|p| p.joined_before_us && p.trust == Trust::Mismatched)
-        {
+        } else if peers().any(|p| p.joined_before_us && p.trust == Trust::Mismatched) {
             RoomStatus::PassphraseMismatch
-        } else if self.peers.is_empty() {
+        } else if peers().all(|p| p.trust == Trust::Mismatched) {
             RoomStatus::WaitingForOthers
         } else {
             RoomStatus::Verifying
         }
     }
 
+    fn on_welcomed(&mut self, me: PeerId, peers: Vec<PeerId>, challenge: u128) -> Vec<Command> {
+        let mut commands = self.forget_everyone();
+        self.me = Some(me);
+        self.challenge = challenge;
+        for peer in peers.into_iter().filter(|&p| p != me).take(MAX_PEERS) {
+            self.peers.insert(peer, Peer::new(true));
+            commands.push(self.hello(peer));
+        }
+        commands
+    }
+
     fn on_server(&mut self, message: ServerMessage) -> Vec<Command> {
         match message {
-            ServerMessage::Welcome { peer_id, peers, .. } => {
-                let mut commands = self.forget_everyone();
-                self.me = Some(peer_id);
-                for peer in peers.into_iter().filter(|&p| p != peer_id) {
-                    self.peers.insert(peer, Peer::new(true));
-                    commands.push(self.hello(peer));
+            ServerMessage::PeerJoined { peer_id } => {
+                let known = self.peers.contains_key(&peer_id) || Some(peer_id) == self.me;
+                if known || self.me.is_none() || self.peers.len() >= MAX_PEERS {
+                    return Vec::new();
                 }
-                commands
-            }
-            ServerMessage::PeerJoined { peer_id } if Some(peer_id) != self.me => {
                 self.peers.insert(peer_id, Peer::new(false));
                 vec![self.hello(peer_id)]
             }
             ServerMessage::PeerLeft { peer_id } => self.remove(peer_id),
-            ServerMessage::PeerJoined { .. }
+            ServerMessage::Welcome { .. }
             | ServerMessage::Signal { .. }
             | ServerMessage::Pong
             | ServerMessage::Error { .. } => Vec::new(),
@@ -219,35 +250,71 @@ impl Room {
     }
 
     fn on_opened(&mut self, from: PeerId, body: SignalBody) -> Vec<Command> {
+        let challenge = self.challenge;
         let Some(peer) = self.peers.get_mut(&from) else {
             self.dropped_envelopes += 1;
             return Vec::new();
         };
-        match (body, &peer.trust) {
-            (SignalBody::Hello { name }, Trust::Unverified) => {
-                let name = clean_name(&name);
-                peer.trust = Trust::Verified { name: name.clone() };
-                vec![
-                    Command::OpenConnection {
-                        peer: from,
-                        offer: !peer.joined_before_us,
-                        polite: peer.joined_before_us,
-                    },
-                    Command::Notify(Notice::Joined { name }),
-                ]
+        let mut commands = Vec::new();
+        match (body, &mut peer.trust) {
+            (
+                SignalBody::Hello {
+                    name,
+                    challenge: theirs,
+                },
+                Trust::Unverified {
+                    name: slot @ None, ..
+                },
+            ) => {
+                *slot = Some(clean_name(&name));
+                commands.push(Command::Send {
+                    to: from,
+                    body: SignalBody::Ack { echo: theirs },
+                });
             }
             (
-                body @ (SignalBody::Description(_) | SignalBody::Candidate(_)),
-                Trust::Verified { .. },
-            ) => {
-                vec![Command::Deliver { peer: from, body }]
+                SignalBody::Ack { echo },
+                Trust::Unverified {
+                    echoed: echoed @ false,
+                    ..
+                },
+            ) if echo == challenge => {
+                *echoed = true;
             }
-            // A second hello, or anything before a hello, or anything from a mismatched peer.
+            (SignalBody::Description(description), Trust::Verified { .. }) => {
+                return vec![Command::Deliver {
+                    peer: from,
+                    negotiation: Negotiation::Description(description),
+                }];
+            }
+            (SignalBody::Candidate(candidate), Trust::Verified { .. }) => {
+                return vec![Command::Deliver {
+                    peer: from,
+                    negotiation: Negotiation::Candidate(candidate),
+                }];
+            }
+            // A second hello or ack, a wrong echo, negotiation before the handshake, anything
+            // from a mismatched peer.
             _ => {
                 self.dropped_envelopes += 1;
-                Vec::new()
+                return Vec::new();
             }
         }
+        if let Trust::Unverified {
+            name: Some(name),
+            echoed: true,
+        } = &peer.trust
+        {
+            let name = name.clone();
+            peer.trust = Trust::Verified { name: name.clone() };
+            commands.push(Command::OpenConnection {
+                peer: from,
+                offer: !peer.joined_before_us,
+                polite: peer.joined_before_us,
+            });
+            commands.push(Command::Notify(Notice::Joined { name }));
+        }
+        commands
     }
 
     fn on_unopenable(&mut self, from: PeerId) -> Vec<Command> {
@@ -255,7 +322,12 @@ impl Room {
         let Some(peer) = self.peers.get_mut(&from) else {
             return Vec::new();
         };
-        if peer.trust != Trust::Unverified {
+        if peer.trust
+            != (Trust::Unverified {
+                name: None,
+                echoed: false,
+            })
+        {
             return Vec::new();
         }
         peer.trust = Trust::Mismatched;
@@ -287,6 +359,7 @@ impl Room {
             to,
             body: SignalBody::Hello {
                 name: self.my_name.clone(),
+                challenge: self.challenge,
             },
         }
     }
@@ -312,7 +385,7 @@ impl Room {
         peers
             .into_iter()
             .flat_map(|peer| self.remove(peer))
-            .filter(|c| matches!(c, Command::CloseConnection { .. }))
+            .filter(|command| matches!(command, Command::CloseConnection { .. }))
             .collect()
     }
 }
@@ -321,7 +394,10 @@ impl Peer {
     fn new(joined_before_us: bool) -> Self {
         Self {
             joined_before_us,
-            trust: Trust::Unverified,
+            trust: Trust::Unverified {
+                name: None,
+                echoed: false,
+            },
             status: ParticipantStatus::Connecting,
         }
     }

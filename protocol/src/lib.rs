@@ -92,13 +92,16 @@ pub enum ClientMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// The answer to [`ClientMessage::Join`]: your id, the ids already present (oldest first), and
-    /// the ICE servers the operator configured (empty by default: host candidates only).
+    /// The answer to [`ClientMessage::Join`]: your id, the ids already present (oldest first), the
+    /// ICE servers the operator configured (empty by default: host candidates only), and whether
+    /// media must go through those relays only (so peers never learn each other's IP address).
     Welcome {
         version: u32,
         peer_id: PeerId,
         peers: Vec<PeerId>,
         ice_servers: Vec<IceServer>,
+        #[serde(default)]
+        relay_only: bool,
     },
     /// Someone joined the room after you.
     PeerJoined { peer_id: PeerId },
@@ -151,13 +154,14 @@ pub enum CloseCode {
     RoomFull,
     /// 4002: the server already holds the configured number of rooms.
     TooManyRooms,
-    /// 4003: this IP address already has the configured number of connections.
+    /// 4003: this IP address, or the server as a whole, already has the configured number of
+    /// connections.
     TooManyConnections,
     /// 4004: nothing was received for the configured idle time.
     IdleTimeout,
     /// 4005: the client did not read its messages fast enough; its send queue filled up.
     SlowConsumer,
-    /// 4006: the first message was not `join`, or too many malformed messages.
+    /// 4006: no join within the join timeout, or too many refused messages.
     ProtocolViolation,
 }
 
@@ -203,7 +207,7 @@ impl CloseCode {
             Self::UnsupportedVersion => "unsupported protocol version",
             Self::RoomFull => "room is full",
             Self::TooManyRooms => "server has too many rooms",
-            Self::TooManyConnections => "too many connections from this address",
+            Self::TooManyConnections => "too many connections",
             Self::IdleTimeout => "idle timeout",
             Self::SlowConsumer => "client too slow to receive",
             Self::ProtocolViolation => "protocol violation",

@@ -35,12 +35,22 @@ pub struct Config {
     #[arg(long, env = "STUBE_MAX_CONNECTIONS_PER_IP", default_value = "32")]
     pub max_connections_per_ip: NonZeroUsize,
 
+    /// Simultaneous WebSocket connections in total, from all addresses; one more is closed with 4003.
+    #[arg(long, env = "STUBE_MAX_CONNECTIONS", default_value = "10000")]
+    pub max_connections: NonZeroUsize,
+
     /// Rooms held at once; a join that would open one more is refused with 4002.
     #[arg(long, env = "STUBE_MAX_ROOMS", default_value = "10000")]
     pub max_rooms: NonZeroUsize,
 
-    /// A connection that sends nothing (not even a Pong) for this long is closed with 4004. Also the
-    /// time allowed for the first message. Units: ms, s, m, h.
+    /// A connection that has not joined a room this long after it opened is closed with 4006,
+    /// however much else it sends. Units: ms, s, m, h.
+    #[arg(long, env = "STUBE_JOIN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub join_timeout: Duration,
+
+    /// A connection that sends nothing for this long is closed with 4004. Any frame counts,
+    /// including the Pong a browser answers each server Ping with on its own, so this catches dead
+    /// connections, not quiet participants. Units: ms, s, m, h.
     #[arg(long, env = "STUBE_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub idle_timeout: Duration,
 
@@ -63,6 +73,12 @@ pub struct Config {
     /// variable) for several. None by default: browsers then use host candidates only.
     #[arg(long, env = "STUBE_ICE_SERVERS", value_delimiter = ',')]
     pub ice_server: Vec<String>,
+
+    /// Tell browsers to connect through the TURN server only (`iceTransportPolicy: "relay"`), so
+    /// that participants never learn each other's IP addresses. Needs a `turn:` or `turns:` server
+    /// in `--ice-server`; the server refuses to start without one.
+    #[arg(long, env = "STUBE_RELAY_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
+    pub relay_only: bool,
 
     /// Shared secret of the TURN server (coturn `static-auth-secret`); required for `turn:` URLs.
     /// Each welcome carries fresh time-limited credentials derived from it.
@@ -147,8 +163,16 @@ mod tests {
         assert_eq!(config.max_message_size.get(), 64 * 1024);
         assert_eq!(config.max_peers_per_room.get(), 8);
         assert_eq!(config.max_connections_per_ip.get(), 32);
+        assert_eq!(config.max_connections.get(), 10_000);
+        assert_eq!(config.join_timeout, Duration::from_secs(10));
         assert_eq!(config.idle_timeout, Duration::from_secs(60));
+        assert!(!config.relay_only);
         assert!(config.turn_secret.is_none());
+    }
+
+    #[test]
+    fn relay_only_is_a_switch() {
+        assert!(Config::parse_from(["signal-server", "--relay-only"]).relay_only);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One participant's WebSocket: the upgrade, and the task that serves it until it closes.
 //!
 //! The task runs a send loop (queued messages, keep-alive pings, close requests) and a receive loop
-//! (client messages, idle timer), joined with `select!`: when one ends, the other is dropped, the
+//! (client messages, join deadline, idle timer), joined with `select!`: when one ends, the other is dropped, the
 //! participant leaves its room, and the socket is closed with a [`CloseCode`] where there is one.
 
 use std::net::SocketAddr;
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use tokio::time::{Instant, sleep, timeout};
 
 use crate::AppState;
-use crate::limits::ConnectionPermit;
+use crate::limits::{ConnectionPermit, LimitReached};
 use crate::outbox::{CloseRequests, Inbox, Outbox, Undelivered, encode, outbox};
 use crate::rooms::{JoinError, RelayError};
 
@@ -35,6 +35,9 @@ pub const CLOSE_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
     pub max_message_size: usize,
+    /// Time from the upgrade to the `join`.
+    pub join_timeout: Duration,
+    /// Time allowed between any two frames from the client (Pongs included).
     pub idle_timeout: Duration,
     pub ping_interval: Duration,
     pub send_queue: usize,
@@ -75,11 +78,18 @@ enum Ending {
     Broken,
 }
 
-async fn serve_socket(socket: WebSocket, state: AppState, permit: Option<ConnectionPermit>) {
-    let refusal = match permit {
-        None => Some(CloseCode::TooManyConnections),
-        Some(_) if state.shutdown.is_requested() => Some(CloseCode::GoingAway),
-        Some(_) => None,
+async fn serve_socket(
+    socket: WebSocket,
+    state: AppState,
+    permit: Result<ConnectionPermit, LimitReached>,
+) {
+    let refusal = match &permit {
+        Err(limit) => {
+            tracing::debug!(%limit, "refusing a connection");
+            Some(CloseCode::TooManyConnections)
+        }
+        Ok(_) if state.shutdown.is_requested() => Some(CloseCode::GoingAway),
+        Ok(_) => None,
     };
     let (mut sink, mut stream) = socket.split();
     let ending = match refusal {
@@ -95,7 +105,7 @@ async fn serve_socket(socket: WebSocket, state: AppState, permit: Option<Connect
             };
             let ending = tokio::select! {
                 ending = send_loop(&mut sink, &mut inbox, &mut close, &state) => ending,
-                ending = receive_loop(&mut stream, &mut session, state.limits.idle_timeout) => ending,
+                ending = receive_loop(&mut stream, &mut session) => ending,
             };
             drop(session); // leaves the room before the socket is closed
             ending
@@ -147,20 +157,28 @@ async fn send_loop(
     }
 }
 
-/// Reads client frames until the client closes, errs, idles or breaks a rule.
-async fn receive_loop(
-    stream: &mut SplitStream<WebSocket>,
-    session: &mut Session<'_>,
-    idle: Duration,
-) -> Ending {
-    let deadline = sleep(idle);
-    tokio::pin!(deadline);
+/// Reads client frames until the client closes, errs, idles, fails to join in time or breaks a rule.
+///
+/// Any frame proves the client alive and resets the idle timer; only a `join` stops the join
+/// deadline, so a live browser that never joins is not held forever.
+async fn receive_loop(stream: &mut SplitStream<WebSocket>, session: &mut Session<'_>) -> Ending {
+    let ConnectionLimits {
+        join_timeout,
+        idle_timeout,
+        ..
+    } = session.state.limits;
+    let join_deadline = sleep(join_timeout);
+    let idle_deadline = sleep(idle_timeout);
+    tokio::pin!(join_deadline, idle_deadline);
     loop {
         let frame = tokio::select! {
             frame = stream.next() => frame,
-            () = &mut deadline => return Ending::Close(CloseCode::IdleTimeout),
+            () = &mut idle_deadline => return Ending::Close(CloseCode::IdleTimeout),
+            () = &mut join_deadline, if session.joined.is_none() => {
+                return Ending::Close(CloseCode::ProtocolViolation);
+            }
         };
-        deadline.as_mut().reset(Instant::now() + idle);
+        idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
         let handled = match frame {
             Some(Ok(Message::Text(text))) => session.handle(text.as_str()),
             Some(Ok(Message::Binary(_))) => Err(CloseCode::BinaryFrame),
@@ -257,16 +275,16 @@ impl Session<'_> {
         if version != PROTOCOL_VERSION {
             return Err(CloseCode::UnsupportedVersion);
         }
-        let ice_servers = self.state.ice.for_welcome(std::time::SystemTime::now());
-        let peer = self
-            .state
-            .rooms
-            .join(&room, &self.outbox, ice_servers)
-            .map_err(|error| match error {
-                JoinError::RoomFull => CloseCode::RoomFull,
-                JoinError::TooManyRooms => CloseCode::TooManyRooms,
-                JoinError::SlowConsumer => CloseCode::SlowConsumer,
-            })?;
+        let ice = self.state.ice.for_welcome(std::time::SystemTime::now());
+        let peer =
+            self.state
+                .rooms
+                .join(&room, &self.outbox, ice)
+                .map_err(|error| match error {
+                    JoinError::RoomFull => CloseCode::RoomFull,
+                    JoinError::TooManyRooms => CloseCode::TooManyRooms,
+                    JoinError::SlowConsumer => CloseCode::SlowConsumer,
+                })?;
         self.joined = Some((room, peer));
         let census = self.state.rooms.census();
         tracing::debug!(rooms = census.rooms, peers = census.peers, "joined a room");
@@ -277,8 +295,14 @@ impl Session<'_> {
         let Some((room, from)) = &self.joined else {
             return self.refuse(ErrorCode::NotJoined, "join a room first");
         };
-        match self.state.rooms.relay(room, *from, to, payload) {
+        match self
+            .state
+            .rooms
+            .relay(room, *from, &self.outbox, to, payload)
+        {
             Ok(()) => Ok(()),
+            // Removed from the room as a slow consumer: the connection is already closing.
+            Err(RelayError::NotMember) => Ok(()),
             // Not counted as misbehaviour: the peer may just have left.
             Err(RelayError::UnknownPeer) => self.reply(&ServerMessage::Error {
                 code: ErrorCode::UnknownPeer,

@@ -1,4 +1,5 @@
-//! The ICE servers handed to browsers in every welcome, with time-limited TURN credentials.
+//! The ICE servers handed to browsers in every welcome, with time-limited TURN credentials, and
+//! whether browsers must relay all media through TURN.
 //!
 //! TURN credentials follow coturn's REST shared-secret scheme (`use-auth-secret`): the username is
 //! `<expiry unix time>:stube` and the credential is `base64(HMAC-SHA1(secret, username))`, so the
@@ -21,6 +22,20 @@ pub enum IceConfigError {
     UnknownScheme(String),
     #[error("TURN server `{0}` needs --turn-secret (browsers refuse TURN without credentials)")]
     TurnWithoutSecret(String),
+    #[error(
+        "--relay-only needs a turn: or turns: URL in --ice-server (without a TURN server to relay \
+         through, browsers could never connect)"
+    )]
+    RelayOnlyWithoutTurn,
+}
+
+/// What a welcome says about ICE.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IcePolicy {
+    /// The browser's `iceServers`.
+    pub servers: Vec<IceServer>,
+    /// Whether the browser must use relay candidates only (`iceTransportPolicy: "relay"`).
+    pub relay_only: bool,
 }
 
 /// STUN and TURN URLs from the configuration, grouped for the browser's `RTCIceServer` list.
@@ -30,6 +45,7 @@ pub struct IceServers {
     turn: Vec<String>,
     secret: Option<Secret>,
     ttl: Duration,
+    relay_only: bool,
 }
 
 /// The name in the username part of TURN credentials.
@@ -40,6 +56,7 @@ impl IceServers {
         urls: &[String],
         secret: Option<Secret>,
         ttl: Duration,
+        relay_only: bool,
     ) -> Result<Self, IceConfigError> {
         let (mut stun, mut turn) = (Vec::new(), Vec::new());
         for url in urls
@@ -58,16 +75,20 @@ impl IceServers {
                 return Err(IceConfigError::UnknownScheme(url.to_owned()));
             }
         }
+        if relay_only && turn.is_empty() {
+            return Err(IceConfigError::RelayOnlyWithoutTurn);
+        }
         Ok(Self {
             stun,
             turn,
             secret,
             ttl,
+            relay_only,
         })
     }
 
-    /// The list for one welcome; TURN credentials expire `ttl` after `now`.
-    pub fn for_welcome(&self, now: SystemTime) -> Vec<IceServer> {
+    /// The policy for one welcome; TURN credentials expire `ttl` after `now`.
+    pub fn for_welcome(&self, now: SystemTime) -> IcePolicy {
         let mut servers = Vec::with_capacity(2);
         if !self.stun.is_empty() {
             servers.push(IceServer {
@@ -85,7 +106,10 @@ impl IceServers {
                 credential: Some(credential),
             });
         }
-        servers
+        IcePolicy {
+            servers,
+            relay_only: self.relay_only,
+        }
     }
 }
 
@@ -131,9 +155,14 @@ mod tests {
             &urls,
             Some("s".parse().expect("secret")),
             Duration::from_secs(60),
+            false,
         )
         .expect("valid");
-        let servers = ice.for_welcome(UNIX_EPOCH);
+        let IcePolicy {
+            servers,
+            relay_only,
+        } = ice.for_welcome(UNIX_EPOCH);
+        assert!(!relay_only);
         assert_eq!(servers.len(), 2);
         assert_eq!(servers[0].username, None);
         assert_eq!(servers[1].username.as_deref(), Some("60:stube"));
@@ -144,12 +173,26 @@ mod tests {
     fn turn_without_a_secret_and_unknown_schemes_are_refused() {
         let ttl = Duration::from_secs(60);
         assert!(matches!(
-            IceServers::new(&["turn:x".to_owned()], None, ttl),
+            IceServers::new(&["turn:x".to_owned()], None, ttl, false),
             Err(IceConfigError::TurnWithoutSecret(_))
         ));
         assert!(matches!(
-            IceServers::new(&["http://x".to_owned()], None, ttl),
+            IceServers::new(&["http://x".to_owned()], None, ttl, false),
             Err(IceConfigError::UnknownScheme(_))
         ));
+    }
+
+    #[test]
+    fn relay_only_needs_a_turn_server() {
+        let ttl = Duration::from_secs(60);
+        let secret = || Some("s".parse().expect("secret"));
+        for urls in [vec![], vec!["stun:x".to_owned()]] {
+            assert!(matches!(
+                IceServers::new(&urls, secret(), ttl, true),
+                Err(IceConfigError::RelayOnlyWithoutTurn)
+            ));
+        }
+        let ice = IceServers::new(&["turns:x".to_owned()], secret(), ttl, true).expect("valid");
+        assert!(ice.for_welcome(UNIX_EPOCH).relay_only);
     }
 }

@@ -3,14 +3,16 @@
 //! Every operation takes the one lock once, does its bookkeeping and queues its messages without
 //! waiting, so that the room state and what its members are told can never disagree. A member whose
 //! queue is full is removed on the spot (its connection closes with `SlowConsumer`) and the others
-//! are told it left. A room disappears with its last member.
+//! are told it left. A room disappears with its last member; a removed member can no longer relay,
+//! even while its connection is still closing.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use protocol::{IceServer, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
+use protocol::{PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
 use rand::Rng as _;
 
+use crate::ice::IcePolicy;
 use crate::outbox::{Outbox, Undelivered, encode};
 
 /// Peer ids are below 2^53 so that they survive a trip through a JavaScript number.
@@ -32,6 +34,8 @@ pub enum JoinError {
 pub enum RelayError {
     #[error("no such peer in the room")]
     UnknownPeer,
+    #[error("the sender is no longer a member of the room")]
+    NotMember,
 }
 
 /// Limits the registry enforces.
@@ -76,12 +80,12 @@ impl Rooms {
     }
 
     /// Adds a connection to `room` under a fresh random peer id. Its welcome (with the ids already
-    /// present and `ice_servers`) is queued before anyone else hears of it, so it always comes first.
+    /// present and `ice`) is queued before anyone else hears of it, so it always comes first.
     pub fn join(
         &self,
         room: &RoomId,
         outbox: &Outbox,
-        ice_servers: Vec<IceServer>,
+        ice: IcePolicy,
     ) -> Result<PeerId, JoinError> {
         let mut rooms = self.lock();
         if !rooms.contains_key(room) && rooms.len() >= self.limits.max_rooms {
@@ -97,7 +101,8 @@ impl Rooms {
             version: PROTOCOL_VERSION,
             peer_id: id,
             peers,
-            ice_servers,
+            ice_servers: ice.servers,
+            relay_only: ice.relay_only,
         };
         let delivered = encode(&welcome).map(|text| outbox.deliver(text));
         if !matches!(delivered, Some(Ok(()))) {
@@ -121,11 +126,7 @@ impl Rooms {
         let Some(entry) = rooms.get_mut(room) else {
             return;
         };
-        if entry
-            .members
-            .iter()
-            .any(|member| member.id == peer && member.outbox.same_connection(outbox))
-        {
+        if entry.is_member(peer, outbox) {
             entry.remove(vec![peer]);
         }
         if entry.members.is_empty() {
@@ -133,19 +134,24 @@ impl Rooms {
         }
     }
 
-    /// Queues `payload` for `to` alone, as a signal from `from`.
+    /// Queues `payload` for `to` alone, as a signal from `from`, if `from` is still the member
+    /// behind `sender`.
     pub fn relay(
         &self,
         room: &RoomId,
         from: PeerId,
+        sender: &Outbox,
         to: PeerId,
         payload: String,
     ) -> Result<(), RelayError> {
         // Serialise outside the lock: the payload may be large.
         let text = encode(&ServerMessage::Signal { from, payload });
         let mut rooms = self.lock();
-        let Some(entry) = rooms.get_mut(room) else {
-            return Err(RelayError::UnknownPeer);
+        let Some(entry) = rooms
+            .get_mut(room)
+            .filter(|entry| entry.is_member(from, sender))
+        else {
+            return Err(RelayError::NotMember);
         };
         let Some(recipient) = entry.members.iter().find(|member| member.id == to) else {
             return Err(RelayError::UnknownPeer);
@@ -176,6 +182,13 @@ impl Rooms {
 }
 
 impl Room {
+    /// Whether `peer` is a member, and still the one behind `outbox`.
+    fn is_member(&self, peer: PeerId, outbox: &Outbox) -> bool {
+        self.members
+            .iter()
+            .any(|member| member.id == peer && member.outbox.same_connection(outbox))
+    }
+
     /// A random id that nobody in the room has.
     fn fresh_id(&self) -> PeerId {
         let mut rng = rand::rng();
@@ -243,8 +256,12 @@ mod tests {
         let rooms = registry(10, 8);
         let (a, mut a_in, _a_close) = outbox(8);
         let (b, mut b_in, _b_close) = outbox(8);
-        let id_a = rooms.join(&room(1), &a, Vec::new()).expect("joins");
-        let id_b = rooms.join(&room(1), &b, Vec::new()).expect("joins");
+        let id_a = rooms
+            .join(&room(1), &a, IcePolicy::default())
+            .expect("joins");
+        let id_b = rooms
+            .join(&room(1), &b, IcePolicy::default())
+            .expect("joins");
         assert_ne!(id_a, id_b);
         assert!(id_a.0 < PEER_ID_BOUND && id_b.0 < PEER_ID_BOUND);
         assert_eq!(
@@ -269,13 +286,15 @@ mod tests {
         let rooms = registry(1, 1);
         let (a, _a_in, _a_close) = outbox(8);
         let (b, _b_in, _b_close) = outbox(8);
-        rooms.join(&room(1), &a, Vec::new()).expect("joins");
+        rooms
+            .join(&room(1), &a, IcePolicy::default())
+            .expect("joins");
         assert_eq!(
-            rooms.join(&room(1), &b, Vec::new()),
+            rooms.join(&room(1), &b, IcePolicy::default()),
             Err(JoinError::RoomFull)
         );
         assert_eq!(
-            rooms.join(&room(2), &b, Vec::new()),
+            rooms.join(&room(2), &b, IcePolicy::default()),
             Err(JoinError::TooManyRooms)
         );
         assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
@@ -286,9 +305,13 @@ mod tests {
         let rooms = registry(10, 8);
         let (a, mut a_in, _a_close) = outbox(8);
         let (b, mut b_in, b_close) = outbox(1);
-        let id_a = rooms.join(&room(1), &a, Vec::new()).expect("joins");
-        let id_b = rooms.join(&room(1), &b, Vec::new()).expect("joins"); // fills b's queue
-        assert_eq!(rooms.relay(&room(1), id_a, id_b, "x".into()), Ok(()));
+        let id_a = rooms
+            .join(&room(1), &a, IcePolicy::default())
+            .expect("joins");
+        let id_b = rooms
+            .join(&room(1), &b, IcePolicy::default())
+            .expect("joins"); // fills b's queue
+        assert_eq!(rooms.relay(&room(1), id_a, &a, id_b, "x".into()), Ok(()));
         assert_eq!(b_close.close_requested(), Some(CloseCode::SlowConsumer));
         assert_eq!(received(&mut b_in).len(), 1, "only the welcome");
         assert_eq!(
@@ -299,9 +322,38 @@ mod tests {
             ]
         );
         assert_eq!(
-            rooms.relay(&room(1), id_a, id_b, "x".into()),
+            rooms.relay(&room(1), id_a, &a, id_b, "x".into()),
             Err(RelayError::UnknownPeer)
         );
+    }
+
+    #[test]
+    fn a_member_removed_as_a_slow_consumer_can_no_longer_relay() {
+        let rooms = registry(10, 8);
+        let (a, mut a_in, _a_close) = outbox(8);
+        let (b, _b_in, b_close) = outbox(1);
+        let id_a = rooms
+            .join(&room(1), &a, IcePolicy::default())
+            .expect("joins");
+        let id_b = rooms
+            .join(&room(1), &b, IcePolicy::default())
+            .expect("joins"); // fills b's queue
+        assert_eq!(rooms.relay(&room(1), id_a, &a, id_b, "x".into()), Ok(()));
+        assert_eq!(b_close.close_requested(), Some(CloseCode::SlowConsumer));
+        received(&mut a_in); // welcome, joined, left
+        // b's connection is still closing and still reading: its signals go nowhere.
+        assert_eq!(
+            rooms.relay(&room(1), id_b, &b, id_a, "late".into()),
+            Err(RelayError::NotMember)
+        );
+        assert_eq!(received(&mut a_in), []);
+        // Nor can anyone else pass as a member by naming its id.
+        let (stranger, _s_in, _s_close) = outbox(8);
+        assert_eq!(
+            rooms.relay(&room(1), id_a, &stranger, id_a, "forged".into()),
+            Err(RelayError::NotMember)
+        );
+        assert_eq!(received(&mut a_in), []);
     }
 
     #[test]
@@ -309,7 +361,9 @@ mod tests {
         let rooms = registry(10, 8);
         let (a, _a_in, _a_close) = outbox(8);
         let (stranger, _s_in, _stranger_close) = outbox(8);
-        let id_a = rooms.join(&room(1), &a, Vec::new()).expect("joins");
+        let id_a = rooms
+            .join(&room(1), &a, IcePolicy::default())
+            .expect("joins");
         rooms.leave(&room(1), id_a, &stranger);
         assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
     }

@@ -41,6 +41,7 @@ impl AppState {
             &config.ice_server,
             config.turn_secret.clone(),
             config.turn_credential_ttl,
+            config.relay_only,
         )?;
         let files = StaticFiles::new(&config.static_dir);
         let hashes = files.index_script_hashes();
@@ -58,6 +59,7 @@ impl AppState {
         Ok(Self(Arc::new(Shared {
             limits: ConnectionLimits {
                 max_message_size: config.max_message_size.get(),
+                join_timeout: config.join_timeout,
                 idle_timeout: config.idle_timeout,
                 ping_interval: config.ping_interval,
                 send_queue: config.send_queue.get(),
@@ -67,7 +69,10 @@ impl AppState {
                 max_rooms: config.max_rooms.get(),
                 max_peers_per_room: config.max_peers_per_room.get(),
             }),
-            limiter: ConnectionLimiter::new(config.max_connections_per_ip.get()),
+            limiter: ConnectionLimiter::new(
+                config.max_connections.get(),
+                config.max_connections_per_ip.get(),
+            ),
             ice,
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,

@@ -11,7 +11,8 @@ mod server;
 
 pub use browser::{Browser, Devices, Page, wait_until};
 pub use meeting::{
-    Inbound, click, fill, inbound_media, join, open_meeting, shows_text, wait_for_text,
+    Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, shows_text,
+    wait_for_text,
 };
 pub use proxy::RecordingProxy;
 pub use server::Server;

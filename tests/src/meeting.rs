@@ -163,3 +163,23 @@ pub async fn inbound_media(page: &Page) -> Result<Vec<Inbound>> {
     })()"#;
     Ok(page.evaluate(SCRIPT).await?.into_value()?)
 }
+
+/// A condition for [`wait_until`]: the page has `count` live peer connections and decodes video
+/// (and receives audio) on every one of them.
+pub fn decoding_from(count: usize) -> String {
+    format!(
+        r#"(async () => {{
+        const live = window.__stubePeerConnections.filter(pc => pc.connectionState === 'connected');
+        if (live.length !== {count}) return false;
+        for (const pc of live) {{
+            let frames = 0, audio = 0;
+            (await pc.getStats()).forEach(r => {{
+                if (r.type !== 'inbound-rtp') return;
+                if (r.kind === 'video') frames += r.framesDecoded || 0; else audio += r.bytesReceived || 0;
+            }});
+            if (frames === 0 || audio === 0) return false;
+        }}
+        return true;
+    }})()"#
+    )
+}

@@ -74,15 +74,6 @@ impl LocalMedia {
         self.track(kind).is_some()
     }
 
-    /// Asks the browser for the device of `kind`; replaces nothing if it is already on.
-    pub async fn start(&mut self, kind: MediaKind) -> Result<(), MediaProblem> {
-        if !self.is_on(kind) {
-            let track = request_track(kind).await?;
-            self.insert(kind, track);
-        }
-        Ok(())
-    }
-
     /// Takes over a track from [`request_track`]; a track already there of that kind is stopped.
     pub fn insert(&mut self, kind: MediaKind, track: MediaStreamTrack) {
         self.stop(kind);

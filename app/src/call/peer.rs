@@ -11,9 +11,9 @@ use protocol::{IceServer, PeerId};
 use wasm_bindgen::prelude::*;
 use web_sys::{
     MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit, RtcIceServer,
-    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcRtpTransceiver,
-    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
-    RtcSignalingState, RtcTrackEvent,
+    RtcIceTransportPolicy, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
+    RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
+    RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
 };
 
 #[wasm_bindgen]
@@ -26,6 +26,18 @@ extern "C" {
     /// makes perfect negotiation's implicit rollback work. web-sys only binds the one-argument form.
     #[wasm_bindgen(method, js_name = setLocalDescription)]
     fn set_local_description_implicit(this: &PeerConnectionExt) -> js_sys::Promise;
+
+    /// `restartIce()`, which web-sys does not bind: the next negotiation gathers new candidates.
+    #[wasm_bindgen(method, js_name = restartIce)]
+    fn restart_ice(this: &PeerConnectionExt);
+}
+
+/// How peer connections may reach each other, from the server's welcome.
+#[derive(Debug, Clone, Default)]
+pub struct IceConfig {
+    pub servers: Vec<IceServer>,
+    /// Only through the operator's TURN relays, so peers never see each other's IP address.
+    pub relay_only: bool,
 }
 
 /// What a peer connection reports.
@@ -50,14 +62,14 @@ impl PeerLink {
     /// whatever local tracks exist), which starts negotiation; the answering side waits.
     pub fn open<E: 'static>(
         peer: PeerId,
-        ice_servers: &[IceServer],
+        ice: &IceConfig,
         offer: bool,
         polite: bool,
         local: &LocalMedia,
         events: UnboundedSender<E>,
         wrap: fn(PeerId, PeerEvent) -> E,
     ) -> Result<Self, JsError> {
-        let connection = RtcPeerConnection::new_with_configuration(&configuration(ice_servers))?;
+        let connection = RtcPeerConnection::new_with_configuration(&configuration(ice))?;
         let listeners = listen(&connection, peer, events, wrap);
         let link = Self {
             connection,
@@ -90,6 +102,24 @@ impl PeerLink {
         )
         .await
         .map(drop)
+    }
+
+    /// After the connection failed (a network change, say): the impolite side restarts ICE, which
+    /// fires `negotiationneeded`; perfect negotiation carries the new offer.
+    pub fn recover(&self) {
+        if !self.polite {
+            self.connection
+                .unchecked_ref::<PeerConnectionExt>()
+                .restart_ice();
+        }
+    }
+
+    /// The DTLS fingerprints (`sha-256 AB:CD:…`) of our side and theirs, once both descriptions
+    /// are set: what the safety number is computed from.
+    pub fn fingerprints(&self) -> Option<(String, String)> {
+        let ours = fingerprint(&self.connection.local_description()?.sdp())?;
+        let theirs = fingerprint(&self.connection.remote_description()?.sdp())?;
+        Some((ours, theirs))
     }
 
     /// The stream the participant's tile shows: every track received from them.
@@ -212,9 +242,9 @@ impl Drop for PeerLink {
     }
 }
 
-fn configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
+fn configuration(ice: &IceConfig) -> RtcConfiguration {
     let servers = js_sys::Array::new();
-    for server in ice_servers {
+    for server in &ice.servers {
         let entry = RtcIceServer::new();
         let urls: js_sys::Array = server
             .urls
@@ -232,6 +262,9 @@ fn configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
     }
     let configuration = RtcConfiguration::new();
     configuration.set_ice_servers(&servers);
+    if ice.relay_only {
+        configuration.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+    }
     configuration
 }
 
@@ -286,6 +319,13 @@ fn connection_state(state: RtcPeerConnectionState) -> ConnectionState {
         RtcPeerConnectionState::Closed => ConnectionState::Closed,
         _ => ConnectionState::New,
     }
+}
+
+/// The value of the first `a=fingerprint:` line of an SDP.
+fn fingerprint(sdp: &str) -> Option<String> {
+    sdp.lines()
+        .find_map(|line| line.trim().strip_prefix("a=fingerprint:"))
+        .map(str::to_owned)
 }
 
 fn sdp_type_to_js(sdp_type: SdpType) -> RtcSdpType {

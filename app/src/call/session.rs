@@ -3,19 +3,22 @@
 //! a single event queue that the browser callbacks and the UI feed. The UI reads [`MeetingState`].
 
 use super::error::JsError;
-use super::media::{LocalMedia, MediaKind, MediaProblem};
-use super::peer::{PeerEvent, PeerLink};
+use super::media::{LocalMedia, MediaKind, MediaProblem, request_track};
+use super::peer::{IceConfig, PeerEvent, PeerLink};
 use super::signalling::{Signalling, SocketEvent};
 use crypto::{RoomKeys, SignalChannel};
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
-use mesh::{Command, Input, Notice, ParticipantStatus, Room, RoomStatus, SignalBody};
-use protocol::{ClientMessage, CloseCode, IceServer, PROTOCOL_VERSION, PeerId, ServerMessage};
+use mesh::{
+    Command, ConnectionState, Description, Input, Negotiation, Notice, ParticipantStatus, Room,
+    RoomStatus, SignalBody,
+};
+use protocol::{ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
 use std::collections::BTreeMap;
-use web_sys::MediaStream;
+use web_sys::{MediaStream, MediaStreamTrack};
 
 /// How long a toast stays.
 const TOAST_MILLIS: u32 = 6_000;
@@ -42,6 +45,8 @@ pub struct TileView {
     pub stream: SendWrapper<MediaStream>,
     /// Changes whenever a track is added, so the tile re-attaches the stream.
     pub tracks: u32,
+    /// The safety number of this connection, once it is up ("12345 67890 12345").
+    pub safety_number: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +74,8 @@ pub struct MeetingState {
     pub camera: RwSignal<bool>,
     pub media_problem: RwSignal<Option<MediaProblem>>,
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
+    /// Signalling messages dropped because they did not open or made no sense.
+    pub dropped: RwSignal<u64>,
     /// The session has ended (left, or refused); the local devices are off.
     pub ended: RwSignal<bool>,
 }
@@ -84,6 +91,7 @@ impl MeetingState {
             camera: RwSignal::new(false),
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
+            dropped: RwSignal::new(0),
             ended: RwSignal::new(false),
         }
     }
@@ -117,9 +125,11 @@ impl Session {
             channel: None,
             socket: None,
             socket_generation: 0,
-            ice_servers: Vec::new(),
+            ice: IceConfig::default(),
             links: BTreeMap::new(),
+            safety_numbers: BTreeMap::new(),
             local,
+            requesting: None,
             state,
             texts,
             sender: sender.clone(),
@@ -139,10 +149,23 @@ impl Session {
 }
 
 enum Event {
-    Socket { generation: u32, event: SocketEvent },
-    Peer { peer: PeerId, event: PeerEvent },
+    Socket {
+        generation: u32,
+        event: SocketEvent,
+    },
+    Peer {
+        peer: PeerId,
+        event: PeerEvent,
+    },
     Ui(UiAction),
-    Reconnect,
+    /// A device request the session started has an answer (the prompt may have taken a while).
+    Device {
+        kind: MediaKind,
+        result: Result<MediaStreamTrack, MediaProblem>,
+    },
+    /// Timer `id` fired: reconnect.
+    Reconnect(u32),
+    /// Timer `id` fired: the toast with that id goes.
     ExpireToast(u32),
 }
 
@@ -152,9 +175,12 @@ struct Task {
     channel: Option<SignalChannel>,
     socket: Option<Signalling>,
     socket_generation: u32,
-    ice_servers: Vec<IceServer>,
+    ice: IceConfig,
     links: BTreeMap<PeerId, PeerLink>,
+    safety_numbers: BTreeMap<PeerId, String>,
     local: LocalMedia,
+    /// The device being requested right now, if any (one prompt at a time).
+    requesting: Option<MediaKind>,
     state: MeetingState,
     texts: &'static crate::i18n::Texts,
     sender: UnboundedSender<Event>,
@@ -179,7 +205,11 @@ impl Task {
                 Event::Ui(UiAction::Leave) => break,
                 Event::Ui(UiAction::ToggleMicrophone) => self.toggle(MediaKind::Audio).await,
                 Event::Ui(UiAction::ToggleCamera) => self.toggle(MediaKind::Video).await,
-                Event::Reconnect => self.connect(),
+                Event::Device { kind, result } => self.on_device(kind, result).await,
+                Event::Reconnect(id) => {
+                    self.timers.remove(&id);
+                    self.connect();
+                }
                 Event::ExpireToast(id) => {
                     self.timers.remove(&id);
                     self.state
@@ -217,22 +247,11 @@ impl Task {
                 self.send(&join);
             }
             SocketEvent::Message(message) => self.on_server(message).await,
-            SocketEvent::Malformed => {}
+            SocketEvent::Malformed => self.room.count_dropped(),
             SocketEvent::Closed(code) => {
                 self.socket = None;
                 let close = CloseCode::from_code(code);
-                let final_refusal = matches!(
-                    close,
-                    Some(
-                        CloseCode::RoomFull
-                            | CloseCode::TooManyRooms
-                            | CloseCode::UnsupportedVersion
-                            | CloseCode::ProtocolViolation
-                            | CloseCode::MessageTooLarge
-                            | CloseCode::BinaryFrame
-                    )
-                );
-                if final_refusal {
+                if close.is_some_and(is_final) {
                     self.state.server.set(ServerState::Refused(close));
                     return false;
                 }
@@ -244,48 +263,69 @@ impl Task {
     }
 
     async fn on_server(&mut self, message: ServerMessage) {
-        match &message {
+        let input = match message {
             ServerMessage::Welcome {
                 peer_id,
+                peers,
                 ice_servers,
+                relay_only,
                 ..
             } => {
+                // Without a fresh challenge there is no replay protection: fail closed.
+                let Ok(challenge) = crypto::challenge() else {
+                    self.state.server.set(ServerState::Refused(None));
+                    return;
+                };
                 self.state.server.set(ServerState::Connected);
-                self.ice_servers = ice_servers.clone();
+                self.ice = IceConfig {
+                    servers: ice_servers,
+                    relay_only,
+                };
                 self.channel = Some(SignalChannel::new(
                     self.keys.signal(),
                     self.keys.room_id().clone(),
-                    *peer_id,
+                    peer_id,
                 ));
-            }
-            ServerMessage::Signal { from, payload } => {
-                let input = self.open(*from, payload);
-                let commands = self.room.handle(input);
-                return self.execute(commands).await;
-            }
-            ServerMessage::PeerLeft { peer_id } => {
-                if let Some(channel) = &mut self.channel {
-                    channel.forget(*peer_id);
+                Input::Welcomed {
+                    me: peer_id,
+                    peers,
+                    challenge,
                 }
             }
-            _ => {}
-        }
-        let commands = self.room.handle(Input::Server(message));
+            ServerMessage::Signal { from, payload } => match self.open(from, &payload) {
+                Some(input) => input,
+                None => return,
+            },
+            ServerMessage::PeerLeft { peer_id } => {
+                if let Some(channel) = &mut self.channel {
+                    channel.forget(peer_id);
+                }
+                Input::Server(ServerMessage::PeerLeft { peer_id })
+            }
+            other => Input::Server(other),
+        };
+        let commands = self.room.handle(input);
         self.execute(commands).await;
     }
 
-    /// Opens a relayed envelope into an input for the room: anything that fails is `Unopenable`.
-    fn open(&mut self, from: PeerId, payload: &str) -> Input {
-        let opened = self.channel.as_mut().and_then(|channel| {
-            let envelope = crypto::from_base64(payload).ok()?;
-            let opened = channel.open(from, &envelope).ok()?;
-            let body: SignalBody = serde_json::from_slice(&opened.plaintext).ok()?;
-            (body.kind() == opened.kind).then_some(body)
-        });
-        match opened {
-            Some(body) => Input::Opened { from, body },
-            None => Input::Unopenable { from },
+    /// Opens a relayed envelope into an input for the room. An envelope that does not open under
+    /// our key is `Unopenable` (a different passphrase, or tampering); one that opens but does
+    /// not make sense is only counted, never blamed on the passphrase.
+    fn open(&mut self, from: PeerId, payload: &str) -> Option<Input> {
+        let channel = self.channel.as_mut()?;
+        let opened = crypto::from_base64(payload)
+            .ok()
+            .and_then(|envelope| channel.open(from, &envelope).ok());
+        let Some(opened) = opened else {
+            return Some(Input::Unopenable { from });
+        };
+        let body = serde_json::from_slice::<SignalBody>(&opened.plaintext)
+            .ok()
+            .filter(|b| b.kind() == opened.kind);
+        if body.is_none() {
+            self.room.count_dropped();
         }
+        body.map(|body| Input::Opened { from, body })
     }
 
     async fn execute(&mut self, commands: Vec<Command>) {
@@ -296,23 +336,11 @@ impl Task {
                     peer,
                     offer,
                     polite,
-                } => {
-                    let link = PeerLink::open(
-                        peer,
-                        &self.ice_servers,
-                        offer,
-                        polite,
-                        &self.local,
-                        self.sender.clone(),
-                        |peer, event| Event::Peer { peer, event },
-                    );
-                    if let Ok(link) = link {
-                        self.links.insert(peer, link);
-                    }
-                }
-                Command::Deliver { peer, body } => self.deliver(peer, body).await,
+                } => self.open_connection(peer, offer, polite),
+                Command::Deliver { peer, negotiation } => self.deliver(peer, negotiation).await,
                 Command::CloseConnection { peer } => {
                     self.links.remove(&peer);
+                    self.safety_numbers.remove(&peer);
                 }
                 Command::Notify(notice) => self.toast(match notice {
                     Notice::Joined { name } => self.texts.joined(&self.display_name(&name)),
@@ -323,18 +351,34 @@ impl Task {
         }
     }
 
-    async fn deliver(&mut self, peer: PeerId, body: SignalBody) {
+    fn open_connection(&mut self, peer: PeerId, offer: bool, polite: bool) {
+        let events = self.sender.clone();
+        let wrap = |peer, event| Event::Peer { peer, event };
+        match PeerLink::open(peer, &self.ice, offer, polite, &self.local, events, wrap) {
+            Ok(link) => {
+                self.links.insert(peer, link);
+            }
+            // The browser refused to create a connection: the tile says it failed.
+            Err(_) => {
+                self.room.handle(Input::Connection {
+                    peer,
+                    state: ConnectionState::Failed,
+                });
+            }
+        }
+    }
+
+    async fn deliver(&mut self, peer: PeerId, negotiation: Negotiation) {
         let Some(link) = self.links.get_mut(&peer) else {
             return;
         };
-        let reply = match body {
-            SignalBody::Description(description) => {
+        let reply = match negotiation {
+            Negotiation::Description(description) => {
                 link.receive_description(&description, &self.local).await
             }
-            SignalBody::Candidate(candidate) => {
+            Negotiation::Candidate(candidate) => {
                 link.receive_candidate(&candidate).await.map(|()| None)
             }
-            SignalBody::Hello { .. } => Ok(None),
         };
         self.reply(peer, reply);
     }
@@ -354,6 +398,15 @@ impl Task {
                 }
             }
             PeerEvent::State(state) => {
+                match state {
+                    ConnectionState::Connected => self.compute_safety_number(peer),
+                    ConnectionState::Failed => self
+                        .links
+                        .get(&peer)
+                        .into_iter()
+                        .for_each(PeerLink::recover),
+                    _ => {}
+                }
                 let commands = self.room.handle(Input::Connection { peer, state });
                 self.execute(commands).await;
             }
@@ -370,30 +423,65 @@ impl Task {
         }
     }
 
+    /// The short code both sides can compare aloud, from the room key and both DTLS fingerprints.
+    fn compute_safety_number(&mut self, peer: PeerId) {
+        let Some((ours, theirs)) = self.links.get(&peer).and_then(PeerLink::fingerprints) else {
+            return;
+        };
+        if let Ok(number) = crypto::safety_number(self.keys.safety(), &ours, &theirs) {
+            self.safety_numbers.insert(peer, number.to_string());
+        }
+    }
+
     /// Sends a local description that negotiation produced; a failure is left to ICE's own
     /// failure state, which the tile shows.
-    fn reply(&mut self, peer: PeerId, description: Result<Option<mesh::Description>, JsError>) {
+    fn reply(&mut self, peer: PeerId, description: Result<Option<Description>, JsError>) {
         if let Ok(Some(description)) = description {
             self.seal_and_send(peer, &SignalBody::Description(description));
         }
     }
 
+    /// Turns a device off at once, or asks for it in a task of its own so that a permission
+    /// prompt never holds up the meeting.
     async fn toggle(&mut self, kind: MediaKind) {
-        let track = if self.local.is_on(kind) {
+        if self.local.is_on(kind) {
             self.local.stop(kind);
-            None
-        } else {
-            match self.local.start(kind).await {
-                Ok(()) => self.local.track(kind).cloned(),
-                Err(problem) => {
-                    self.state.media_problem.set(Some(problem));
-                    return;
+            self.send_track(kind, None).await;
+        } else if self.requesting.is_none() {
+            self.requesting = Some(kind);
+            let sender = self.sender.clone();
+            leptos::task::spawn_local(async move {
+                let result = request_track(kind).await;
+                if let Err(Event::Device {
+                    result: Ok(track), ..
+                }) = sender
+                    .unbounded_send(Event::Device { kind, result })
+                    .map_err(|error| error.into_inner())
+                {
+                    // The session ended while the prompt was open: release the device at once.
+                    track.stop();
                 }
+            });
+        }
+    }
+
+    async fn on_device(&mut self, kind: MediaKind, result: Result<MediaStreamTrack, MediaProblem>) {
+        self.requesting = None;
+        match result {
+            Ok(track) => {
+                // `track.clone()` would be the JavaScript `MediaStreamTrack.clone()`: a second
+                // capture. The handle is copied with `Clone::clone`, the same track.
+                self.local.insert(kind, Clone::clone(&track));
+                self.state.media_problem.set(None);
+                self.send_track(kind, Some(&track)).await;
             }
-        };
-        self.state.media_problem.set(None);
+            Err(problem) => self.state.media_problem.set(Some(problem)),
+        }
+    }
+
+    async fn send_track(&mut self, kind: MediaKind, track: Option<&MediaStreamTrack>) {
         for link in self.links.values() {
-            let _ = link.send_track(kind, track.as_ref()).await;
+            let _ = link.send_track(kind, track).await;
         }
         let signal = match kind {
             MediaKind::Audio => self.state.microphone,
@@ -409,6 +497,7 @@ impl Task {
         let Ok(plaintext) = serde_json::to_vec(body) else {
             return;
         };
+        // Sealing fails only without a random number generator: then nothing is sent at all.
         let Ok(envelope) = channel.seal(to, body.kind(), &plaintext) else {
             return;
         };
@@ -429,27 +518,26 @@ impl Task {
             .reconnect_attempt
             .min(RECONNECT_DELAYS_MILLIS.len() - 1)];
         self.reconnect_attempt += 1;
-        let sender = self.sender.clone();
-        self.add_timer(delay, move || {
-            let _ = sender.unbounded_send(Event::Reconnect);
-        });
+        self.add_timer(delay, Event::Reconnect);
     }
 
     fn toast(&mut self, text: String) {
-        let id = self.next_timer;
+        let id = self.add_timer(TOAST_MILLIS, Event::ExpireToast);
         self.state
             .toasts
             .update(|toasts| toasts.push(Toast { id, text }));
-        let sender = self.sender.clone();
-        self.add_timer(TOAST_MILLIS, move || {
-            let _ = sender.unbounded_send(Event::ExpireToast(id));
-        });
     }
 
-    fn add_timer(&mut self, millis: u32, callback: impl FnOnce() + 'static) {
+    /// Starts a timer that sends `event(id)` when it fires; returns the id.
+    fn add_timer(&mut self, millis: u32, event: fn(u32) -> Event) -> u32 {
         let id = self.next_timer;
         self.next_timer = self.next_timer.wrapping_add(1);
-        self.timers.insert(id, Timeout::new(millis, callback));
+        let sender = self.sender.clone();
+        self.timers.insert(
+            id,
+            Timeout::new(millis, move || drop(sender.unbounded_send(event(id)))),
+        );
+        id
     }
 
     fn display_name(&self, name: &str) -> String {
@@ -463,6 +551,7 @@ impl Task {
     /// Copies the room's view into the UI's signals.
     fn publish(&self) {
         self.state.room.set(self.room.status());
+        self.state.dropped.set(self.room.dropped_envelopes());
         let previous = self.state.tiles.get_untracked();
         let tiles = self
             .room
@@ -480,6 +569,7 @@ impl Task {
                     status: participant.status,
                     stream: SendWrapper::new(link.remote_stream().clone()),
                     tracks,
+                    safety_number: self.safety_numbers.get(&participant.peer).cloned(),
                 })
             })
             .collect();
@@ -499,4 +589,18 @@ impl Task {
         self.state.camera.set(false);
         self.state.ended.set(true);
     }
+}
+
+/// Close codes after which reconnecting cannot help: the session ends with the reason shown.
+fn is_final(code: CloseCode) -> bool {
+    matches!(
+        code,
+        CloseCode::RoomFull
+            | CloseCode::TooManyRooms
+            | CloseCode::TooManyConnections
+            | CloseCode::UnsupportedVersion
+            | CloseCode::ProtocolViolation
+            | CloseCode::MessageTooLarge
+            | CloseCode::BinaryFrame
+    )
 }

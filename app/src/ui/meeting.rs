@@ -73,6 +73,9 @@ pub fn Meeting(
                         <RemoteTile peer=tile.peer tiles=state.tiles/>
                     </For>
                 </section>
+                <Show when=move || { state.dropped.get() > 0 }>
+                    <p class="hint" role="status">{move || texts.dropped(state.dropped.get())}</p>
+                </Show>
                 <aside class="participants" aria-label=texts.participants>
                     <h2>{texts.participants}</h2>
                     <ul>

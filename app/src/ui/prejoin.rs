@@ -19,7 +19,7 @@ enum Phase {
         state: MeetingState,
         name: String,
     },
-    KeyDerivationFailed,
+    CannotStart,
 }
 
 #[component]
@@ -35,6 +35,9 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         }
         .into_any();
     };
+    if invite.passphrase.is_some() {
+        forget_passphrase_in_address_bar(&invite.room);
+    }
     let prefill = invite
         .passphrase
         .clone()
@@ -65,18 +68,25 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         pending.set(true);
         leptos::task::spawn_local(async move {
             let requested = request_track(kind).await;
-            pending.set(false);
+            let _ = pending.try_set(false);
             match requested {
                 Ok(track) => {
-                    media.update_value(|m| {
-                        m.as_mut()
-                            .map(|m| m.insert(kind, track))
-                            .unwrap_or_default()
-                    });
-                    problem.set(None);
-                    flag.set(true);
+                    // `Clone::clone`, not the JavaScript `MediaStreamTrack.clone()` (a second capture).
+                    let kept = media
+                        .try_update_value(|m| {
+                            m.as_mut().map(|m| m.insert(kind, Clone::clone(&track)))
+                        })
+                        .flatten()
+                        .is_some();
+                    if !kept {
+                        // The page moved on while the prompt was open: release the device.
+                        track.stop();
+                        return;
+                    }
+                    let _ = problem.try_set(None);
+                    let _ = flag.try_set(true);
                 }
-                Err(found) => problem.set(Some(found)),
+                Err(found) => drop(problem.try_set(Some(found))),
             }
         });
     };
@@ -96,6 +106,9 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
     let room_for_join = room.clone();
     let join = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
+        if camera_pending.get() || microphone_pending.get() {
+            return;
+        }
         let typed = passphrase.get();
         if typed.trim().is_empty() {
             passphrase_missing.set(true);
@@ -107,8 +120,13 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         leptos::task::spawn_local(async move {
             // Let the browser paint the progress message before the KDF holds the thread.
             gloo_timers::future::TimeoutFuture::new(50).await;
-            let Ok(keys) = crypto::derive_room_keys(&typed, &room) else {
-                phase.set(Phase::KeyDerivationFailed);
+            let keys = crypto::derive_room_keys(&typed, &room);
+            if phase.try_get_untracked().is_none() {
+                // The page was left while the keys were derived: no meeting starts unseen.
+                return;
+            }
+            let Ok(keys) = keys else {
+                phase.set(Phase::CannotStart);
                 return;
             };
             let local = media
@@ -116,7 +134,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 .flatten()
                 .or_else(|| LocalMedia::new().ok());
             let Some(local) = local else {
-                phase.set(Phase::KeyDerivationFailed);
+                phase.set(Phase::CannotStart);
                 return;
             };
             let state = MeetingState::new();
@@ -180,7 +198,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                         MediaProblem::Failed => texts.devices_failed,
                     }}</p>
                 })}
-                <button type="submit" class="primary">{texts.join}</button>
+                <button type="submit" class="primary" disabled=move || camera_pending.get() || microphone_pending.get()>{texts.join}</button>
             </form>
         }
     };
@@ -192,8 +210,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 Phase::DerivingKeys => view! {
                     <p class="progress" role="status" aria-busy="true">{texts.deriving_keys}</p>
                 }.into_any(),
-                Phase::KeyDerivationFailed => view! {
-                    <p class="error" role="alert">{texts.key_derivation_failed}</p>
+                Phase::CannotStart => view! {
+                    <p class="error" role="alert">{texts.cannot_start}</p>
                 }.into_any(),
                 Phase::InMeeting { session, state, name } => view! {
                     <Meeting room=room.as_str().to_owned() session state my_name=name on_rejoin=rejoin/>
@@ -202,4 +220,14 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         </main>
     }
     .into_any()
+}
+
+/// Replaces the address (and its history entry) with the link without the passphrase, once the
+/// passphrase has been read from it. No `hashchange` fires, so the page stays as it is.
+fn forget_passphrase_in_address_bar(room: &str) {
+    let Some(history) = web_sys::window().and_then(|window| window.history().ok()) else {
+        return;
+    };
+    let url = format!("#{}", crate::invite::fragment(room, None));
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
 }

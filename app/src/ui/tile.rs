@@ -35,14 +35,16 @@ pub fn RemoteTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView
     let texts = expect_context::<&'static Texts>();
     let video = NodeRef::<Video>::new();
     let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
+    // Only a new track re-attaches the stream: setting srcObject restarts playback.
+    let tracks = Memo::new(move |_| find().map(|tile| tile.tracks));
     Effect::new(move |_| {
-        let (Some(element), Some(tile)) = (video.get(), find()) else {
+        tracks.track();
+        let (Some(element), Some(tile)) = (video.get(), untrack(find)) else {
             return;
         };
-        // Re-attaching after a new track makes the element pick it up.
-        let _ = tile.tracks;
         element.set_src_object(Some(&tile.stream));
     });
+    let safety_number = move || find().and_then(|tile| tile.safety_number);
     let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
     let name = move || find().map(|tile| tile.name).unwrap_or_default();
     view! {
@@ -51,6 +53,11 @@ pub fn RemoteTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView
             <figcaption>
                 <span class="name">{name}</span>
                 <span class="state">{move || status_text(texts, status())}</span>
+                {move || safety_number().map(|number| view! {
+                    <span class="safety-number" title=texts.safety_number_hint>
+                        {texts.safety_number}": "<span data-testid="safety-number">{number}</span>
+                    </span>
+                })}
             </figcaption>
         </figure>
     }

@@ -259,3 +259,12 @@ fn sealed_messages_survive_base64() {
     );
     assert!(crypto::from_base64("not base64!").is_err());
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn hello_challenges_never_repeat() {
+    let challenges: std::collections::HashSet<u128> = (0..1000)
+        .map(|_| crypto::challenge().expect("randomness"))
+        .collect();
+    assert_eq!(challenges.len(), 1000);
+}

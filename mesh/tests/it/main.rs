@@ -1,22 +1,33 @@
 //! The room state machine, driven through its public interface.
 
 use mesh::{
-    Command, ConnectionState, Description, Input, Notice, ParticipantStatus, Room, RoomStatus,
-    SdpType, SignalBody,
+    Command, ConnectionState, Description, Input, Negotiation, Notice, ParticipantStatus, Room,
+    RoomStatus, SdpType, SignalBody,
 };
 use protocol::{PeerId, ServerMessage};
 
 const ME: PeerId = PeerId(10);
 const EARLIER: PeerId = PeerId(3);
 const LATER: PeerId = PeerId(42);
+/// Our session's challenge in these tests.
+const CHALLENGE: u128 = 0x5eed;
+/// The challenge peers send us.
+const THEIRS: u128 = 0xbeef;
 
 fn welcome(me: PeerId, peers: &[PeerId]) -> Input {
-    Input::Server(ServerMessage::Welcome {
-        version: 1,
-        peer_id: me,
+    Input::Welcomed {
+        me,
         peers: peers.to_vec(),
-        ice_servers: vec![],
-    })
+        challenge: CHALLENGE,
+    }
+}
+
+fn joined(peer_id: PeerId) -> Input {
+    Input::Server(ServerMessage::PeerJoined { peer_id })
+}
+
+fn left(peer_id: PeerId) -> Input {
+    Input::Server(ServerMessage::PeerLeft { peer_id })
 }
 
 fn hello(from: PeerId, name: &str) -> Input {
@@ -24,15 +35,32 @@ fn hello(from: PeerId, name: &str) -> Input {
         from,
         body: SignalBody::Hello {
             name: name.to_owned(),
+            challenge: THEIRS,
         },
     }
 }
 
+fn ack(from: PeerId, echo: u128) -> Input {
+    Input::Opened {
+        from,
+        body: SignalBody::Ack { echo },
+    }
+}
+
+/// Both halves of a peer's side of the handshake: its hello, and the echo of our challenge.
+fn handshake(from: PeerId, name: &str) -> Vec<Input> {
+    vec![hello(from, name), ack(from, CHALLENGE)]
+}
+
 fn offer() -> SignalBody {
-    SignalBody::Description(Description {
+    SignalBody::Description(description())
+}
+
+fn description() -> Description {
+    Description {
         sdp_type: SdpType::Offer,
         sdp: "v=0".to_owned(),
-    })
+    }
 }
 
 /// Feeds `inputs` in order and compares every command they produced with `expected`.
@@ -49,8 +77,29 @@ fn send_hello(to: PeerId, name: &str) -> Command {
         to,
         body: SignalBody::Hello {
             name: name.to_owned(),
+            challenge: CHALLENGE,
         },
     }
+}
+
+fn send_ack(to: PeerId) -> Command {
+    Command::Send {
+        to,
+        body: SignalBody::Ack { echo: THEIRS },
+    }
+}
+
+fn verified(peer: PeerId, name: &str, offer: bool) -> [Command; 2] {
+    [
+        Command::OpenConnection {
+            peer,
+            offer,
+            polite: !offer,
+        },
+        Command::Notify(Notice::Joined {
+            name: name.to_owned(),
+        }),
+    ]
 }
 
 #[test]
@@ -70,57 +119,63 @@ fn a_newcomer_greets_everyone_already_there_and_answers_their_offers() {
         vec![send_hello(EARLIER, "Ada")],
     );
     assert_eq!(room.status(), RoomStatus::Verifying);
-    check(
-        &mut room,
-        vec![
-            hello(EARLIER, "Grace"),
-            Input::Opened {
-                from: EARLIER,
-                body: offer(),
-            },
-        ],
-        vec![
-            Command::OpenConnection {
-                peer: EARLIER,
-                offer: false,
-                polite: true,
-            },
-            Command::Notify(Notice::Joined {
-                name: "Grace".to_owned(),
-            }),
-            Command::Deliver {
-                peer: EARLIER,
-                body: offer(),
-            },
-        ],
-    );
+    let mut inputs = handshake(EARLIER, "Grace");
+    inputs.push(Input::Opened {
+        from: EARLIER,
+        body: offer(),
+    });
+    let mut expected = vec![send_ack(EARLIER)];
+    expected.extend(verified(EARLIER, "Grace", false));
+    expected.push(Command::Deliver {
+        peer: EARLIER,
+        negotiation: Negotiation::Description(description()),
+    });
+    check(&mut room, inputs, expected);
     assert_eq!(room.status(), RoomStatus::InMeeting);
 }
 
 #[test]
 fn those_already_there_greet_a_newcomer_and_make_the_offer() {
     let mut room = Room::new("Grace");
-    check(
-        &mut room,
-        vec![
-            welcome(ME, &[]),
-            Input::Server(ServerMessage::PeerJoined { peer_id: LATER }),
-            hello(LATER, "Ada"),
-        ],
-        vec![
-            send_hello(LATER, "Grace"),
-            Command::OpenConnection {
-                peer: LATER,
-                offer: true,
-                polite: false,
-            },
-            Command::Notify(Notice::Joined {
-                name: "Ada".to_owned(),
-            }),
-        ],
-    );
+    let mut inputs = vec![welcome(ME, &[]), joined(LATER)];
+    inputs.extend(handshake(LATER, "Ada"));
+    let mut expected = vec![send_hello(LATER, "Grace"), send_ack(LATER)];
+    expected.extend(verified(LATER, "Ada", true));
+    check(&mut room, inputs, expected);
     let names: Vec<String> = room.participants().into_iter().map(|p| p.name).collect();
     assert_eq!(names, ["Ada"]);
+}
+
+#[test]
+fn the_handshake_completes_whichever_half_arrives_first() {
+    let mut room = Room::new("Grace");
+    let inputs = vec![
+        welcome(ME, &[EARLIER]),
+        ack(EARLIER, CHALLENGE),
+        hello(EARLIER, "Ada"),
+    ];
+    let mut expected = vec![send_hello(EARLIER, "Grace"), send_ack(EARLIER)];
+    expected.extend(verified(EARLIER, "Ada", false));
+    check(&mut room, inputs, expected);
+}
+
+#[test]
+fn a_replayed_hello_without_the_echo_of_this_sessions_challenge_admits_nobody() {
+    let mut room = Room::new("Grace");
+    let inputs = vec![
+        welcome(ME, &[]),
+        joined(LATER),
+        hello(LATER, "Ada"),
+        ack(LATER, CHALLENGE + 1),
+    ];
+    check(
+        &mut room,
+        inputs,
+        vec![send_hello(LATER, "Grace"), send_ack(LATER)],
+    );
+    assert!(room.participants().is_empty());
+    assert_eq!(room.status(), RoomStatus::Verifying);
+    assert_eq!(room.dropped_envelopes(), 1);
 }
 
 #[test]
@@ -152,7 +207,7 @@ fn the_room_is_told_once_when_someone_with_another_passphrase_tries_to_join() {
         &mut room,
         vec![
             welcome(ME, &[]),
-            Input::Server(ServerMessage::PeerJoined { peer_id: LATER }),
+            joined(LATER),
             Input::Unopenable { from: LATER },
             Input::Unopenable { from: LATER },
         ],
@@ -161,109 +216,116 @@ fn the_room_is_told_once_when_someone_with_another_passphrase_tries_to_join() {
             Command::Notify(Notice::ForeignPassphraseAttempt),
         ],
     );
-    assert_eq!(room.status(), RoomStatus::Verifying);
+    // Someone who cannot open our messages does not count as company.
+    assert_eq!(room.status(), RoomStatus::WaitingForOthers);
     assert!(room.participants().is_empty());
 }
 
 #[test]
-fn descriptions_before_a_hello_and_second_hellos_are_dropped() {
+fn negotiation_before_the_handshake_and_repeated_handshake_messages_are_dropped() {
     let mut room = Room::new("Grace");
-    check(
-        &mut room,
-        vec![
-            welcome(ME, &[EARLIER]),
-            Input::Opened {
-                from: EARLIER,
-                body: offer(),
-            },
-            hello(EARLIER, "Ada"),
-            hello(EARLIER, "Mallory"),
-            Input::Opened {
-                from: PeerId(999),
-                body: offer(),
-            },
-        ],
-        vec![
-            send_hello(EARLIER, "Grace"),
-            Command::OpenConnection {
-                peer: EARLIER,
-                offer: false,
-                polite: true,
-            },
-            Command::Notify(Notice::Joined {
-                name: "Ada".to_owned(),
-            }),
-        ],
-    );
-    assert_eq!(room.dropped_envelopes(), 3);
+    let mut inputs = vec![
+        welcome(ME, &[EARLIER]),
+        Input::Opened {
+            from: EARLIER,
+            body: offer(),
+        },
+    ];
+    inputs.extend(handshake(EARLIER, "Ada"));
+    inputs.extend([hello(EARLIER, "Mallory"), ack(EARLIER, CHALLENGE)]);
+    inputs.push(Input::Opened {
+        from: PeerId(999),
+        body: offer(),
+    });
+    let mut expected = vec![send_hello(EARLIER, "Grace"), send_ack(EARLIER)];
+    expected.extend(verified(EARLIER, "Ada", false));
+    check(&mut room, inputs, expected);
+    assert_eq!(room.dropped_envelopes(), 4);
     assert_eq!(room.participants()[0].name, "Ada");
+}
+
+#[test]
+fn a_second_announcement_of_a_known_peer_changes_nothing() {
+    let mut room = Room::new("Grace");
+    let mut inputs = vec![welcome(ME, &[EARLIER])];
+    inputs.extend(handshake(EARLIER, "Ada"));
+    inputs.extend([joined(EARLIER), joined(ME)]);
+    let mut expected = vec![send_hello(EARLIER, "Grace"), send_ack(EARLIER)];
+    expected.extend(verified(EARLIER, "Ada", false));
+    check(&mut room, inputs, expected);
+    assert_eq!(room.participants().len(), 1);
+}
+
+#[test]
+fn a_flood_of_announced_peers_is_capped() {
+    let mut room = Room::new("Grace");
+    room.handle(welcome(ME, &[]));
+    let greeted: usize = (100..300)
+        .map(|id| room.handle(joined(PeerId(id))).len())
+        .sum();
+    assert_eq!(greeted, mesh::MAX_PEERS);
 }
 
 #[test]
 fn a_verified_peer_leaving_closes_its_connection_and_says_so() {
     let mut room = Room::new("Grace");
-    let left = |peer_id| Input::Server(ServerMessage::PeerLeft { peer_id });
-    check(
-        &mut room,
-        vec![
-            welcome(ME, &[EARLIER, PeerId(4)]),
-            hello(EARLIER, "Ada"),
-            left(EARLIER),
-            left(PeerId(4)),
-        ],
-        vec![
-            send_hello(EARLIER, "Grace"),
-            send_hello(PeerId(4), "Grace"),
-            Command::OpenConnection {
-                peer: EARLIER,
-                offer: false,
-                polite: true,
-            },
-            Command::Notify(Notice::Joined {
-                name: "Ada".to_owned(),
-            }),
-            Command::CloseConnection { peer: EARLIER },
-            Command::Notify(Notice::Left {
-                name: "Ada".to_owned(),
-            }),
-        ],
-    );
+    let mut inputs = vec![welcome(ME, &[EARLIER, PeerId(4)])];
+    inputs.extend(handshake(EARLIER, "Ada"));
+    inputs.extend([left(EARLIER), left(PeerId(4))]);
+    let mut expected = vec![
+        send_hello(EARLIER, "Grace"),
+        send_hello(PeerId(4), "Grace"),
+        send_ack(EARLIER),
+    ];
+    expected.extend(verified(EARLIER, "Ada", false));
+    expected.extend([
+        Command::CloseConnection { peer: EARLIER },
+        Command::Notify(Notice::Left {
+            name: "Ada".to_owned(),
+        }),
+    ]);
+    check(&mut room, inputs, expected);
     assert_eq!(room.status(), RoomStatus::WaitingForOthers);
 }
 
 #[test]
 fn a_new_welcome_after_a_reconnect_closes_every_old_connection() {
     let mut room = Room::new("Grace");
-    check(
-        &mut room,
-        vec![
-            welcome(ME, &[EARLIER]),
-            hello(EARLIER, "Ada"),
-            welcome(PeerId(77), &[PeerId(78)]),
-        ],
-        vec![
-            send_hello(EARLIER, "Grace"),
-            Command::OpenConnection {
-                peer: EARLIER,
-                offer: false,
-                polite: true,
+    let mut inputs = vec![welcome(ME, &[EARLIER])];
+    inputs.extend(handshake(EARLIER, "Ada"));
+    inputs.push(Input::Welcomed {
+        me: PeerId(77),
+        peers: vec![PeerId(78)],
+        challenge: CHALLENGE + 1,
+    });
+    let mut expected = vec![send_hello(EARLIER, "Grace"), send_ack(EARLIER)];
+    expected.extend(verified(EARLIER, "Ada", false));
+    expected.extend([
+        Command::CloseConnection { peer: EARLIER },
+        Command::Send {
+            to: PeerId(78),
+            body: SignalBody::Hello {
+                name: "Grace".to_owned(),
+                challenge: CHALLENGE + 1,
             },
-            Command::Notify(Notice::Joined {
-                name: "Ada".to_owned(),
-            }),
-            Command::CloseConnection { peer: EARLIER },
-            send_hello(PeerId(78), "Grace"),
-        ],
-    );
+        },
+    ]);
+    check(&mut room, inputs, expected);
     assert_eq!(room.me(), Some(PeerId(77)));
+    // The old session's echo no longer counts.
+    room.handle(hello(PeerId(78), "Ada"));
+    room.handle(ack(PeerId(78), CHALLENGE));
+    assert!(room.participants().is_empty());
 }
 
 #[test]
 fn connection_states_map_to_what_the_tile_shows() {
     let mut room = Room::new("Grace");
     room.handle(welcome(ME, &[EARLIER]));
-    room.handle(hello(EARLIER, "Ada"));
-    let status_after = |room: &mut Room, state| {
+    for input in handshake(EARLIER, "Ada") {
+        room.handle(input);
+    }
+    let mut status_after = |state| {
         room.handle(Input::Connection {
             peer: EARLIER,
             state,
@@ -271,23 +333,23 @@ fn connection_states_map_to_what_the_tile_shows() {
         room.participants()[0].status
     };
     assert_eq!(
-        status_after(&mut room, ConnectionState::Connecting),
+        status_after(ConnectionState::Connecting),
         ParticipantStatus::Connecting
     );
     assert_eq!(
-        status_after(&mut room, ConnectionState::Connected),
+        status_after(ConnectionState::Connected),
         ParticipantStatus::Connected
     );
     assert_eq!(
-        status_after(&mut room, ConnectionState::Disconnected),
+        status_after(ConnectionState::Disconnected),
         ParticipantStatus::Reconnecting
     );
     assert_eq!(
-        status_after(&mut room, ConnectionState::Connected),
+        status_after(ConnectionState::Connected),
         ParticipantStatus::Connected
     );
     assert_eq!(
-        status_after(&mut room, ConnectionState::Failed),
+        status_after(ConnectionState::Failed),
         ParticipantStatus::Failed
     );
 }
@@ -297,6 +359,7 @@ fn names_are_trimmed_stripped_of_control_characters_and_cut() {
     let mut room = Room::new("Grace");
     room.handle(welcome(ME, &[EARLIER]));
     room.handle(hello(EARLIER, &format!(" \u{1b}[31m{}", "x".repeat(200))));
+    room.handle(ack(EARLIER, CHALLENGE));
     let name = &room.participants()[0].name;
     assert!(name.starts_with("[31mx"), "got {name:?}");
     assert_eq!(name.chars().count(), mesh::MAX_NAME_CHARS);
@@ -312,12 +375,16 @@ fn three_participants_form_a_full_mesh_with_one_offerer_per_pair() {
     let mut pending: Vec<(PeerId, Input)> = Vec::new();
     for (i, &id) in ids.iter().enumerate() {
         for &earlier in &ids[..i] {
-            pending.push((
-                earlier,
-                Input::Server(ServerMessage::PeerJoined { peer_id: id }),
-            ));
+            pending.push((earlier, joined(id)));
         }
-        pending.push((id, welcome(id, &ids[..i])));
+        pending.push((
+            id,
+            Input::Welcomed {
+                me: id,
+                peers: ids[..i].to_vec(),
+                challenge: 1000 + i as u128,
+            },
+        ));
         while !pending.is_empty() {
             let (target, input) = pending.remove(0);
             let index = ids.iter().position(|&p| p == target).expect("known peer");
@@ -351,4 +418,30 @@ fn three_participants_form_a_full_mesh_with_one_offerer_per_pair() {
             .iter()
             .all(|room| room.participants().len() == 2 && room.status() == RoomStatus::InMeeting)
     );
+}
+
+#[test]
+fn every_signal_body_survives_the_json_it_is_sealed_as() {
+    let bodies = [
+        SignalBody::Hello {
+            name: "Ada".to_owned(),
+            challenge: u128::MAX - 1,
+        },
+        SignalBody::Ack { echo: 7 },
+        offer(),
+        SignalBody::Candidate(mesh::IceCandidate {
+            candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host".to_owned(),
+            sdp_mid: Some("0".to_owned()),
+            sdp_m_line_index: Some(0),
+        }),
+    ];
+    for body in bodies {
+        let json = serde_json::to_vec(&body).expect("serialises");
+        assert_eq!(
+            serde_json::from_slice::<SignalBody>(&json).expect("parses"),
+            body
+        );
+    }
+    let short = r#"{"t":"ack","echo":"12"}"#;
+    assert!(serde_json::from_str::<SignalBody>(short).is_err());
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
 use protocol::{ClientMessage, CloseCode, PROTOCOL_VERSION, RoomId, ServerMessage};
-use tokio::time::timeout;
+use tokio::time::{Instant, timeout};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
@@ -106,6 +106,23 @@ async fn connections_per_address_are_limited_and_released() {
 }
 
 #[tokio::test]
+async fn connections_in_total_are_limited_and_released() {
+    // The per-address limit (32 by default) is far away: only the total can refuse.
+    let server = TestServer::with(|config| config.max_connections = nonzero(2)).await;
+    let mut a = server.client().await;
+    let mut b = server.client().await;
+    let mut c = server.client().await;
+    assert_eq!(
+        c.closed().await.code_and_reason(),
+        expected(CloseCode::TooManyConnections)
+    );
+    a.expect_nothing_queued().await;
+    b.expect_nothing_queued().await;
+    drop(a);
+    join_eventually(&server, &room(1), CloseCode::TooManyConnections).await;
+}
+
+#[tokio::test]
 async fn rooms_in_total_are_limited() {
     let server = TestServer::with(|config| config.max_rooms = nonzero(1)).await;
     let mut a = server.client().await;
@@ -142,6 +159,48 @@ async fn a_silent_connection_is_closed_after_the_idle_timeout() {
         b.closed().await.code_and_reason(),
         expected(CloseCode::IdleTimeout)
     );
+}
+
+#[tokio::test]
+async fn a_live_connection_that_never_joins_is_closed_at_the_join_deadline() {
+    let join_timeout = Duration::from_millis(300);
+    let server = TestServer::with(|config| {
+        config.join_timeout = join_timeout;
+        config.ping_interval = Duration::from_millis(50);
+    })
+    .await;
+    let opened = Instant::now();
+    let mut a = server.client().await;
+    // Application pings, answered, and the server's own pings, answered while reading: lively, but
+    // never a join.
+    let mut pongs = 0;
+    let lively = async {
+        loop {
+            a.send(&ClientMessage::Ping).await;
+            match a.closed_or_message().await {
+                Ok(ServerMessage::Pong) => pongs += 1,
+                Ok(other) => panic!("expected a pong, got {other:?}"),
+                Err(code) => return code,
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let code = timeout(PATIENCE, lively)
+        .await
+        .expect("closed at the join deadline");
+    assert_eq!(code, CloseCode::ProtocolViolation.code());
+    assert!(opened.elapsed() >= join_timeout, "closed early");
+    assert!(pongs >= 3, "only {pongs} pongs before the close");
+}
+
+#[tokio::test]
+async fn a_connection_that_joined_outlives_the_join_deadline() {
+    let join_timeout = Duration::from_millis(200);
+    let server = TestServer::with(|config| config.join_timeout = join_timeout).await;
+    let mut a = server.client().await;
+    a.join(&room(1)).await;
+    tokio::time::sleep(join_timeout * 3).await;
+    a.expect_nothing_queued().await;
 }
 
 #[tokio::test]

@@ -71,6 +71,36 @@ async fn the_welcome_carries_the_configured_ice_servers_with_turn_credentials() 
 }
 
 #[tokio::test]
+async fn the_welcome_says_whether_browsers_must_relay() {
+    let relayed = TestServer::with(|config| {
+        config.ice_server = vec!["turns:turn.example.org:5349".into()];
+        config.turn_secret = Some("secret".parse().expect("secret"));
+        config.relay_only = true;
+    })
+    .await;
+    let direct = TestServer::start().await;
+    for (server, relay) in [(&relayed, true), (&direct, false)] {
+        let mut client = server.client().await;
+        client
+            .send(&ClientMessage::Join {
+                version: protocol::PROTOCOL_VERSION,
+                room: room(1),
+            })
+            .await;
+        let ServerMessage::Welcome {
+            relay_only,
+            ice_servers,
+            ..
+        } = client.recv().await
+        else {
+            panic!("expected a welcome")
+        };
+        assert_eq!(relay_only, relay);
+        assert_eq!(ice_servers.len(), usize::from(relay));
+    }
+}
+
+#[tokio::test]
 async fn others_hear_of_joins_and_departures() {
     let server = TestServer::start().await;
     let mut a = server.client().await;

@@ -2,13 +2,26 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Inbound, RecordingProxy, Server, click, inbound_media, join, open_meeting,
-    wait_for_text, wait_until,
+    Browser, Devices, Inbound, RecordingProxy, Server, click, decoding_from, inbound_media, join,
+    open_meeting, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-room-7kqm-2xhd-9vwp";
 const PASSPHRASE: &str = "correct horse battery staple";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Each remote tile's name and the safety number it shows.
+const SAFETY_NUMBERS: &str = "Object.fromEntries([...document.querySelectorAll('.tile.remote')].map(tile => \
+    [tile.querySelector('.name').textContent, tile.querySelector('[data-testid=safety-number]')?.textContent ?? '']))";
+
+/// Three groups of five digits.
+fn is_safety_number(text: &str) -> bool {
+    let groups: Vec<&str> = text.split(' ').collect();
+    groups.len() == 3
+        && groups
+            .iter()
+            .all(|group| group.len() == 5 && group.bytes().all(|b| b.is_ascii_digit()))
+}
 
 fn remote_tiles(count: usize) -> String {
     format!(
@@ -71,9 +84,43 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_a_
         .await?;
     }
     for (page, name) in pages.iter().zip(names) {
+        let what = format!("{name} decodes video from both others");
+        wait_until(page, &what, &decoding_from(2), CONNECT_TIMEOUT).await?;
         let (before, after) = two_samples(page).await?;
         assert_everything_grows(name, &before, &after, 2);
     }
+
+    // Both ends of every connection show the same safety number, and different pairs differ.
+    let mut numbers = std::collections::BTreeMap::new();
+    for (page, name) in pages.iter().zip(names) {
+        let shown: std::collections::BTreeMap<String, String> =
+            page.evaluate(SAFETY_NUMBERS).await?.into_value()?;
+        for (peer, number) in shown {
+            assert!(
+                is_safety_number(&number),
+                "{name} shows {number:?} for {peer}"
+            );
+            numbers.insert((name.to_owned(), peer), number);
+        }
+    }
+    assert_eq!(
+        numbers.len(),
+        6,
+        "every tile shows a safety number: {numbers:?}"
+    );
+    for ((me, peer), number) in &numbers {
+        assert_eq!(
+            Some(number),
+            numbers.get(&(peer.clone(), me.clone())),
+            "{me} and {peer} see different numbers"
+        );
+    }
+    let distinct: std::collections::BTreeSet<&String> = numbers.values().collect();
+    assert_eq!(
+        distinct.len(),
+        3,
+        "each pair has its own safety number: {numbers:?}"
+    );
 
     let relayed = String::from_utf8_lossy(&proxy.recorded()).into_owned();
     assert!(
@@ -84,7 +131,6 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_a_
         "v=0",
         "a=fingerprint",
         "candidate:",
-        "sdp",
         names[0],
         names[1],
         names[2],
@@ -140,6 +186,13 @@ async fn muting_and_stopping_the_camera_stop_what_the_peer_receives() -> anyhow:
         CONNECT_TIMEOUT,
     )
     .await?;
+    wait_until(
+        &receiver,
+        "the receiver decodes",
+        &decoding_from(1),
+        CONNECT_TIMEOUT,
+    )
+    .await?;
     let (before, after) = two_samples(&receiver).await?;
     assert_everything_grows("receiver", &before, &after, 1);
 
@@ -162,6 +215,14 @@ async fn muting_and_stopping_the_camera_stop_what_the_peer_receives() -> anyhow:
         after[0].video_bytes, before[0].video_bytes,
         "video still arrives after the camera stopped"
     );
+    let camera_off = "window.__stubeLocalTracks.filter(t => t.kind === 'video').every(t => t.readyState === 'ended')";
+    wait_until(
+        &sender,
+        "the sender's camera is released",
+        camera_off,
+        Duration::from_secs(2),
+    )
+    .await?;
 
     click(&sender, "Start camera").await?;
     tokio::time::sleep(Duration::from_millis(700)).await;
