@@ -11,8 +11,7 @@ mod server;
 
 pub use browser::{Browser, Devices, Page, wait_until};
 pub use meeting::{
-    Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, shows_text,
-    wait_for_text,
+    Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, wait_for_text,
 };
 pub use proxy::RecordingProxy;
 pub use server::Server;

@@ -113,14 +113,6 @@ fn find_button(name: &str) -> String {
     )
 }
 
-/// Whether `text` is visible in the page now.
-pub async fn shows_text(page: &Page, text: &str) -> Result<bool> {
-    Ok(page
-        .evaluate(format!("document.body.innerText.includes({})", json!(text)))
-        .await?
-        .into_value()?)
-}
-
 pub async fn wait_for_text(page: &Page, text: &str, timeout: Duration) -> Result<()> {
     let condition = format!("document.body.innerText.includes({})", json!(text));
     wait_until(

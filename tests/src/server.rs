@@ -80,7 +80,7 @@ fn free_loopback_address() -> Result<SocketAddr> {
 }
 
 /// A minimal HTTP/1.1 GET returning the raw response.
-pub fn http_get(address: SocketAddr, path: &str) -> Result<String> {
+fn http_get(address: SocketAddr, path: &str) -> Result<String> {
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(1))?;
     stream.set_read_timeout(Some(Duration::from_secs(2)))?;
     write!(
