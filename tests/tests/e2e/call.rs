@@ -59,7 +59,7 @@ fn assert_everything_grows(who: &str, before: &[Inbound], after: &[Inbound], pee
 }
 
 #[tokio::test]
-async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_a_leaver_disappears()
+async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_leavers_disappear()
 -> anyhow::Result<()> {
     if !tests::enabled() {
         return Ok(());
@@ -165,6 +165,13 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_a_
     )
     .await?;
     wait_for_text(&leaver, "You left the meeting.", Duration::from_secs(5)).await?;
+
+    // A participant who vanishes (the tab closes without leaving) goes just as quickly.
+    let vanishing = pages.pop().expect("two pages left");
+    vanishing.close().await?;
+    let alone = &pages[0];
+    wait_until(alone, "the vanished tile is dropped", &remote_tiles(0), Duration::from_secs(5)).await?;
+    wait_for_text(alone, "Waiting for others", Duration::from_secs(5)).await?;
     browser.close().await
 }
 
