@@ -43,5 +43,7 @@ pub fn server_binary() -> Result<std::path::PathBuf> {
         "--package",
         "signal-server",
     ]))?;
-    Ok(cmd::root().join("target/release/signal-server"))
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| cmd::root().join("target"), Into::into);
+    Ok(target.join("release/signal-server"))
 }

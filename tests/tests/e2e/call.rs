@@ -170,7 +170,13 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
     let vanishing = pages.pop().expect("two pages left");
     vanishing.close().await?;
     let alone = &pages[0];
-    wait_until(alone, "the vanished tile is dropped", &remote_tiles(0), Duration::from_secs(5)).await?;
+    wait_until(
+        alone,
+        "the vanished tile is dropped",
+        &remote_tiles(0),
+        Duration::from_secs(5),
+    )
+    .await?;
     wait_for_text(alone, "Waiting for others", Duration::from_secs(5)).await?;
     browser.close().await
 }

@@ -1,0 +1,387 @@
+//! Call benchmarks, run by `cargo xtask bench` inside a private network namespace with the same
+//! environment as the end-to-end tests (`STUBE_SERVER_BIN`, `STUBE_DIST`, `STUBE_CHROMIUM`).
+//!
+//! Every participant has their own headless Chromium (one tab, fresh profile, fake camera and
+//! microphone), all on this machine, through one release server.
+//!
+//! 1. Call setup time for 2, 3, 4 and 6 participants. The first N-1 join with the harness and wait
+//!    until they decode each other's video. t0 is taken just before the last participant's page is
+//!    navigated to the invite link; a script in that page fills the form, turns camera and
+//!    microphone on and presses Join as soon as the page allows it (no automation round trips).
+//!    t1 is the first moment every page has N-1 connected peer connections, each with inbound
+//!    video `framesDecoded > 0` (each page polls `getStats` every 10 ms once it has N-1).
+//! 2. Chromium CPU in a steady two-person call: utime + stime of each Chromium's whole process
+//!    tree over a 10 s window, as % of one core.
+
+use anyhow::{Context, Result};
+use serde_json::json;
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tests::{Browser, Devices, Page, Server, join, wait_for_text, wait_until};
+
+const SIZES: [usize; 4] = [2, 3, 4, 6];
+const RUNS: usize = 5;
+const PASSPHRASE: &str = "correct horse battery staple";
+const TIMEOUT: Duration = Duration::from_secs(60);
+/// Time for an established call to settle before the next step is measured.
+const SETTLE: Duration = Duration::from_secs(2);
+const CPU_WINDOW: Duration = Duration::from_secs(10);
+
+/// Installed in every page before the app loads. Counts the page's peer connections that decode
+/// video, records `Date.now()` marks in `window.__bench`, and with `autoJoin` set joins like an
+/// instant user. `__WANT__` and `__AUTO_JOIN__` are replaced.
+const PROBE: &str = r#"
+(() => {
+  const want = __WANT__;
+  const autoJoin = __AUTO_JOIN__;
+  const bench = window.__bench = {};
+  const mark = (key) => { if (bench[key] === undefined) bench[key] = Date.now(); };
+  const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+  const peers = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); peers.push(this); }
+  };
+  bench.decodingPeers = async () => {
+    let count = 0;
+    for (const pc of peers) {
+      if (pc.connectionState !== 'connected') continue;
+      let frames = 0;
+      (await pc.getStats()).forEach(r => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
+      });
+      if (frames > 0) count += 1;
+    }
+    return count;
+  };
+  (async () => {
+    while (peers.filter(pc => pc.connectionState !== 'closed').length < want) await sleep(10);
+    while (await bench.decodingPeers() < want) await sleep(10);
+    mark('decoding');
+  })();
+  if (!autoJoin) return;
+  const input = (label) => [...document.querySelectorAll('label')]
+    .find(l => l.textContent.trim().startsWith(label))?.querySelector('input');
+  const button = (name) => [...document.querySelectorAll('button')]
+    .find(b => (b.getAttribute('aria-label') || b.textContent).trim() === name);
+  const pressed = (name) => button(name)?.getAttribute('aria-pressed') === 'true';
+  const type = (field, value) => {
+    field.value = value;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  (async () => {
+    while (!(input('Your name') && input('Passphrase') && button('Join'))) await sleep(5);
+    mark('form');
+    type(input('Your name'), autoJoin.name);
+    type(input('Passphrase'), autoJoin.passphrase);
+    for (const device of ['Camera', 'Microphone']) if (!pressed(device)) button(device).click();
+    while (!(pressed('Camera') && pressed('Microphone'))) await sleep(5);
+    button('Join').click();
+    mark('joined');
+  })();
+})();
+"#;
+
+fn probe(want: usize, auto_join: Option<&str>) -> String {
+    let auto_join = auto_join.map(|name| json!({ "name": name, "passphrase": PASSPHRASE }));
+    PROBE
+        .replace("__WANT__", &want.to_string())
+        .replace("__AUTO_JOIN__", &json!(auto_join).to_string())
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64() * 1e3)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+/// A tab of `browser` with the probe installed, navigated to the meeting.
+async fn open(browser: &Browser, url: &str, probe: &str) -> Result<Page> {
+    let page = browser.blank_page().await?;
+    page.evaluate_on_new_document(probe)
+        .await
+        .context("could not install the probe")?;
+    page.goto(url).await?;
+    Ok(page)
+}
+
+async fn mark(page: &Page, key: &str) -> Result<f64> {
+    Ok(page
+        .evaluate(format!("window.__bench.{key}"))
+        .await?
+        .into_value()?)
+}
+
+/// Joins the first participants of a call, `want` being the number of peers each will have, and
+/// waits until they decode each other.
+async fn join_first(browsers: &[Browser], url: &str, want: usize) -> Result<Vec<Page>> {
+    let mut pages = Vec::new();
+    for (index, browser) in browsers.iter().enumerate() {
+        let page = open(browser, url, &probe(want, None)).await?;
+        wait_for_text(&page, "Join", TIMEOUT).await?;
+        join(
+            &page,
+            &format!("Participant {index}"),
+            PASSPHRASE,
+            true,
+            true,
+        )
+        .await?;
+        pages.push(page);
+    }
+    for page in &pages {
+        if browsers.len() == 1 {
+            wait_for_text(page, "Waiting for others", TIMEOUT).await?;
+        } else {
+            let decoding = format!(
+                "window.__bench.decodingPeers().then(n => n === {})",
+                browsers.len() - 1
+            );
+            wait_until(
+                page,
+                "the first participants decode each other",
+                &decoding,
+                TIMEOUT,
+            )
+            .await?;
+        }
+    }
+    Ok(pages)
+}
+
+async fn launch(count: usize) -> Result<Vec<Browser>> {
+    let mut browsers = Vec::new();
+    for _ in 0..count {
+        browsers.push(Browser::launch(Devices::Allowed).await?);
+    }
+    Ok(browsers)
+}
+
+async fn close(browsers: Vec<Browser>) -> Result<()> {
+    for browser in browsers {
+        browser.close().await?;
+    }
+    Ok(())
+}
+
+/// One call setup, in milliseconds from t0: (form shown, Join pressed, everyone decoding).
+async fn setup_once(server: &Server, size: usize, room: &str) -> Result<[f64; 3]> {
+    let url = format!("{}/#{room}", server.origin());
+    let browsers = launch(size).await?;
+    let (first, last) = browsers.split_at(size - 1);
+    let mut pages = join_first(first, &url, size - 1).await?;
+    tokio::time::sleep(SETTLE).await;
+    let t0 = now_ms();
+    pages.push(open(&last[0], &url, &probe(size - 1, Some("Last participant"))).await?);
+    for page in &pages {
+        wait_until(
+            page,
+            "the page decodes video from all others",
+            "window.__bench.decoding !== undefined",
+            TIMEOUT,
+        )
+        .await?;
+    }
+    let mut t1 = t0;
+    for page in &pages {
+        t1 = t1.max(mark(page, "decoding").await?);
+    }
+    let newcomer = &pages[size - 1];
+    let sample = [
+        mark(newcomer, "form").await? - t0,
+        mark(newcomer, "joined").await? - t0,
+        t1 - t0,
+    ];
+    close(browsers).await?;
+    Ok(sample)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+async fn call_setup(server: &Server) -> Result<()> {
+    println!(
+        "\nCall setup: t0 = just before the last participant's page is navigated; t1 = every page"
+    );
+    println!("decodes video from all others. Milliseconds after t0, medians of {RUNS} runs; the");
+    println!("load average is read after the runs (it includes the benchmark's own Chromiums).\n");
+    println!(
+        "{:>12} | {:>10} | {:>12} | {:>22} | {:>9} | {:>11} | load average",
+        "participants", "form shown", "Join pressed", "setup median (min-max)", "from Join", "goal"
+    );
+    for (size, goal) in SIZES.into_iter().zip([600, 800, 1200, 3000]) {
+        let mut samples = Vec::new();
+        for run in 0..RUNS {
+            samples
+                .push(setup_once(server, size, &format!("bench-{size}-people-run-{run}")).await?);
+        }
+        let column = |index: usize| samples.iter().map(|s| s[index]).collect::<Vec<_>>();
+        let from_join = samples.iter().map(|s| s[2] - s[1]).collect::<Vec<_>>();
+        let setup = column(2);
+        let (low, high) = setup
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+        let median_setup = median(setup);
+        let met = if median_setup <= f64::from(goal) {
+            "met"
+        } else {
+            "not met"
+        };
+        println!(
+            "{size:>12} | {:>10.0} | {:>12.0} | {:>22} | {:>9.0} | {:>4} {met:>6} | {}",
+            median(column(0)),
+            median(column(1)),
+            format!("{median_setup:.0} ({low:.0}-{high:.0})"),
+            median(from_join),
+            goal,
+            load_average()
+        );
+    }
+    Ok(())
+}
+
+/// One process: its parent, its kind (`--type=` of Chromium, else the command name) and CPU ticks.
+struct Process {
+    parent: u32,
+    kind: String,
+    ticks: u64,
+}
+
+fn processes() -> HashMap<u32, Process> {
+    let mut found = HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid … utime stime: fields 4, 14 and 15; comm may contain spaces.
+        let Some((head, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let comm = head.split_once(" (").map_or("", |(_, comm)| comm);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let number = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
+        let (Some(parent), Some(utime), Some(stime)) = (number(1), number(11), number(12)) else {
+            continue;
+        };
+        // Chromium's child processes rewrite their command line with spaces between arguments.
+        let cmdline = std::fs::read_to_string(entry.path().join("cmdline")).unwrap_or_default();
+        let kind = cmdline
+            .split(['\0', ' '])
+            .find_map(|arg| arg.strip_prefix("--type="))
+            .map_or_else(|| comm.to_owned(), str::to_owned);
+        found.insert(
+            pid,
+            Process {
+                parent: u32::try_from(parent).unwrap_or(0),
+                kind,
+                ticks: utime + stime,
+            },
+        );
+    }
+    found
+}
+
+/// The child of this process that `pid` descends from, if any.
+fn top_child(all: &HashMap<u32, Process>, mut pid: u32) -> Option<u32> {
+    let me = std::process::id();
+    while let Some(process) = all.get(&pid) {
+        if process.parent == me {
+            return Some(pid);
+        }
+        pid = process.parent;
+    }
+    None
+}
+
+fn clock_ticks_per_second() -> Result<f64> {
+    let output = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .context("could not run getconf")?;
+    Ok(String::from_utf8_lossy(&output.stdout).trim().parse()?)
+}
+
+async fn steady_call_cpu(server: &Server) -> Result<()> {
+    let url = format!("{}/#bench-steady-two-person-call", server.origin());
+    let browsers = launch(2).await?;
+    let pages = join_first(&browsers, &url, 1).await?;
+    tokio::time::sleep(SETTLE).await;
+    let before = processes();
+    tokio::time::sleep(CPU_WINDOW).await;
+    let after = processes();
+    let per_second = clock_ticks_per_second()?;
+    // CPU over the window per (process tree, process kind): processes alive at both ends.
+    let mut usage: Vec<((u32, String), (usize, u64))> = Vec::new();
+    for (pid, process) in &after {
+        let (Some(top), Some(earlier)) = (top_child(&after, *pid), before.get(pid)) else {
+            continue;
+        };
+        let key = (top, process.kind.clone());
+        let ticks = process.ticks.saturating_sub(earlier.ticks);
+        match usage.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, (count, total))) => {
+                *count += 1;
+                *total += ticks;
+            }
+            None => usage.push((key, (1, ticks))),
+        }
+    }
+    usage.sort();
+    let percent = |ticks: u64| ticks as f64 / per_second / CPU_WINDOW.as_secs_f64() * 100.0;
+    println!(
+        "\nCPU of a steady two-person call over {} s, % of one core (each tree: a Chromium or the server)\n",
+        CPU_WINDOW.as_secs()
+    );
+    println!(
+        "{:>10} | {:<16} | {:>9} | {:>7}",
+        "tree", "process kind", "processes", "CPU"
+    );
+    let mut trees: Vec<(u32, u64)> = Vec::new();
+    for ((top, kind), (count, ticks)) in &usage {
+        println!(
+            "{top:>10} | {kind:<16} | {count:>9} | {:>6.1}%",
+            percent(*ticks)
+        );
+        match trees.iter_mut().find(|(t, _)| t == top) {
+            Some((_, total)) => *total += ticks,
+            None => trees.push((*top, *ticks)),
+        }
+    }
+    for (top, ticks) in trees {
+        println!(
+            "{top:>10} | {:<16} | {:>9} | {:>6.1}%",
+            "total",
+            "",
+            percent(ticks)
+        );
+    }
+    println!("load average: {}", load_average());
+    drop(pages);
+    close(browsers).await
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let server = Server::start(&["--log", "warn"])?;
+    call_setup(&server).await?;
+    steady_call_cpu(&server).await
+}
