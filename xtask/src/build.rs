@@ -6,7 +6,8 @@ use anyhow::Result;
 /// Where Trunk writes the built app, relative to the workspace root (see Trunk.toml).
 pub const DIST: &str = "dist";
 
-/// `trunk build --release`, fully offline, with the size-optimised `wasm-release` profile.
+/// `trunk build --release`, fully offline, with the size-optimised `wasm-release` profile, then
+/// brotli and gzip copies of the assets.
 pub fn app() -> Result<()> {
     run(cmd::command("trunk").args([
         "build",
@@ -15,7 +16,8 @@ pub fn app() -> Result<()> {
         "--locked",
         "--cargo-profile",
         "wasm-release",
-    ]))
+    ]))?;
+    crate::precompress::assets(&cmd::root().join(DIST))
 }
 
 /// The release server, serving the built app; `server_args` pass through.

@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod cmd;
 mod netns;
+mod precompress;
 mod test;
 mod tools;
 
