@@ -13,7 +13,7 @@ use crate::cmd::{self, run};
 use crate::{build, netns, tools};
 use anyhow::{Context, Result};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -49,16 +49,10 @@ pub fn all() -> Result<()> {
         .env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
 
     build::app()?;
-    let server = executable(&[
-        "--release",
-        "--package",
-        "signal-server",
-        "--bin",
-        "signal-server",
-    ])?;
+    let server = build::server_binary()?;
     server_memory(&server)?;
 
-    let calls = executable(&["--package", "tests", "--example", "call_bench"])?;
+    let calls = cmd::built_executable(&["--package", "tests", "--example", "call_bench"])?;
     run(netns::isolated(&calls, &[])
         .env("STUBE_SERVER_BIN", &server)
         .env("STUBE_DIST", cmd::root().join(build::DIST))
@@ -68,23 +62,6 @@ pub fn all() -> Result<()> {
 fn print_load_average() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average: {}", load.trim());
-}
-
-/// Builds one executable target (`cargo build <args>`) and returns its path, wherever
-/// `CARGO_TARGET_DIR` puts it.
-fn executable(args: &[&str]) -> Result<PathBuf> {
-    let output = cmd::cargo()
-        .args(["build", "--locked", "--message-format=json"])
-        .args(args)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("could not run cargo build")?;
-    anyhow::ensure!(output.status.success(), "cargo build {args:?} failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo build {args:?} built no executable"))
 }
 
 /// A child process killed when dropped.
@@ -120,7 +97,7 @@ fn resident_kib(pid: u32) -> Result<u64> {
 /// Starts the server (serving the built app) on a free loopback port, measures it idle, then
 /// with idle connections.
 fn server_memory(server: &Path) -> Result<()> {
-    let tool = executable(&[
+    let tool = cmd::built_executable(&[
         "--release",
         "--package",
         "signal-server",

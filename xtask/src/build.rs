@@ -38,14 +38,11 @@ pub fn run_server(server_args: &[String]) -> Result<()> {
 
 /// Builds the release server binary and returns its path.
 pub fn server_binary() -> Result<std::path::PathBuf> {
-    run(cmd::cargo().args([
-        "build",
+    cmd::built_executable(&[
         "--release",
-        "--locked",
         "--package",
         "signal-server",
-    ]))?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| cmd::root().join("target"), Into::into);
-    Ok(target.join("release/signal-server"))
+        "--bin",
+        "signal-server",
+    ])
 }

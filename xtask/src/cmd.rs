@@ -81,3 +81,34 @@ fn describe(command: &Command) -> String {
         args.join(" ")
     )
 }
+
+/// Runs `cargo <args> --message-format=json` (a build, or `test --no-run`) and returns the
+/// executables it reports, wherever `CARGO_TARGET_DIR` puts them; with `tests_only`, only test
+/// harnesses (not examples or binaries built along the way).
+pub fn built_executables(args: &[&str], tests_only: bool) -> Result<Vec<PathBuf>> {
+    let output = cargo()
+        .args(args)
+        .args(["--locked", "--message-format=json"])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not run cargo {args:?}"))?;
+    if !output.status.success() {
+        bail!("cargo {args:?} failed");
+    }
+    let executables = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| !tests_only || message["profile"]["test"] == true)
+        .filter_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .collect();
+    Ok(executables)
+}
+
+/// Builds one executable target (`cargo build <args>`) and returns its path.
+pub fn built_executable(args: &[&str]) -> Result<PathBuf> {
+    let build: Vec<&str> = ["build"].into_iter().chain(args.iter().copied()).collect();
+    built_executables(&build, false)?
+        .pop()
+        .with_context(|| format!("cargo build {args:?} built no executable"))
+}

@@ -3,7 +3,7 @@
 
 use crate::cmd::{self, run};
 use crate::{build, netns, tools};
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 /// Crates that compile to wasm32 and are linted and tested there.
 const WASM_CRATES: [&str; 3] = ["app", "crypto", "protocol"];
@@ -43,7 +43,7 @@ pub fn all() -> Result<()> {
 fn end_to_end() -> Result<()> {
     build::app()?;
     let server = build::server_binary()?;
-    for binary in test_binaries("tests")? {
+    for binary in cmd::built_executables(&["test", "--no-run", "--package", "tests"], true)? {
         // One test at a time: each starts several Chromiums, and this machine may have two cores.
         run(netns::isolated(&binary, &["--test-threads=1"])
             .env("STUBE_E2E", "1")
@@ -56,33 +56,4 @@ fn end_to_end() -> Result<()> {
 
 fn package_args<'a>(crates: &[&'a str]) -> Vec<&'a str> {
     crates.iter().flat_map(|name| ["--package", name]).collect()
-}
-
-/// Compiles the tests of `package` and returns the paths of the test executables.
-fn test_binaries(package: &str) -> Result<Vec<std::path::PathBuf>> {
-    let output = cmd::cargo()
-        .args([
-            "test",
-            "--locked",
-            "--no-run",
-            "--message-format=json",
-            "--package",
-            package,
-        ])
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("could not build the end-to-end tests")?;
-    anyhow::ensure!(
-        output.status.success(),
-        "building the end-to-end tests failed"
-    );
-    let binaries = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| {
-            message["reason"] == "compiler-artifact" && message["profile"]["test"] == true
-        })
-        .filter_map(|message| message["executable"].as_str().map(std::path::PathBuf::from))
-        .collect();
-    Ok(binaries)
 }
