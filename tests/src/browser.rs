@@ -130,3 +130,21 @@ pub async fn wait_until(page: &Page, what: &str, condition: &str, timeout: Durat
         "timed out after {timeout:?} waiting until {what}; `{condition}` was {last}; the page showed {shown}"
     )
 }
+
+/// Saves a PNG of `page` as `<name>.png` in the directory `STUBE_SCREENSHOTS` names, so a person
+/// can look at what a test saw; does nothing when it is not set.
+pub async fn save_screenshot(page: &Page, name: &str) -> Result<()> {
+    let Some(directory) = std::env::var_os("STUBE_SCREENSHOTS") else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(&directory).join(format!("{name}.png"));
+    page.save_screenshot(
+        chromiumoxide::page::ScreenshotParams::builder()
+            .full_page(true)
+            .build(),
+        &path,
+    )
+    .await
+    .with_context(|| format!("could not save a screenshot to {}", path.display()))?;
+    Ok(())
+}

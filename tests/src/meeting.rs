@@ -8,7 +8,7 @@ use serde_json::json;
 use std::time::Duration;
 
 /// Installed before the app loads: remembers every RTCPeerConnection and every camera and
-/// microphone track the page creates, so the tests can read statistics and check that tracks end.
+/// microphone track the page creates (including clones of them), so the tests can read statistics and check that tracks end.
 /// It only observes; the app runs unchanged.
 const OBSERVER: &str = r#"
 (() => {
@@ -24,6 +24,21 @@ const OBSERVER: &str = r#"
     const stream = await getUserMedia(constraints);
     window.__stubeLocalTracks.push(...stream.getTracks());
     return stream;
+  };
+  // A clone of a capture track keeps the device on just as the original does: track clones too.
+  const isLocal = track => window.__stubeLocalTracks.includes(track);
+  const cloneTrack = MediaStreamTrack.prototype.clone;
+  MediaStreamTrack.prototype.clone = function () {
+    const copy = cloneTrack.call(this);
+    if (isLocal(this)) window.__stubeLocalTracks.push(copy);
+    return copy;
+  };
+  const cloneStream = MediaStream.prototype.clone;
+  MediaStream.prototype.clone = function () {
+    const originals = this.getTracks();
+    const copy = cloneStream.call(this);
+    copy.getTracks().forEach((track, i) => { if (isLocal(originals[i])) window.__stubeLocalTracks.push(track); });
+    return copy;
   };
 })();
 "#;

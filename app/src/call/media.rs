@@ -42,7 +42,8 @@ impl From<JsError> for MediaProblem {
     }
 }
 
-/// The local tracks, all in one stream for the self-view.
+/// The local tracks, and the self-view stream, which holds only the camera: one's own microphone
+/// is never played back, whatever the element's `muted` state.
 pub struct LocalMedia {
     stream: MediaStream,
     audio: Option<MediaStreamTrack>,
@@ -58,7 +59,7 @@ impl LocalMedia {
         })
     }
 
-    /// The self-view stream (video only is shown; the element is muted).
+    /// The self-view stream: the camera track, if any.
     pub fn stream(&self) -> &MediaStream {
         &self.stream
     }
@@ -77,7 +78,9 @@ impl LocalMedia {
     /// Takes over a track from [`request_track`]; a track already there of that kind is stopped.
     pub fn insert(&mut self, kind: MediaKind, track: MediaStreamTrack) {
         self.stop(kind);
-        self.stream.add_track(&track);
+        if kind == MediaKind::Video {
+            self.stream.add_track(&track);
+        }
         *self.slot(kind) = Some(track);
     }
 

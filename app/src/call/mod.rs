@@ -2,10 +2,12 @@
 //! participant, and the session task that runs the [`mesh::Room`] state machine between them.
 
 mod error;
+mod handle;
 mod media;
 mod peer;
 mod session;
 mod signalling;
 
+pub use handle::Share;
 pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};
 pub use session::{MeetingState, ServerState, Session, TileView, UiAction};

@@ -3,6 +3,7 @@
 //! a single event queue that the browser callbacks and the UI feed. The UI reads [`MeetingState`].
 
 use super::error::JsError;
+use super::handle::Share;
 use super::media::{LocalMedia, MediaKind, MediaProblem, request_track};
 use super::peer::{IceConfig, PeerEvent, PeerLink};
 use super::signalling::{Signalling, SocketEvent};
@@ -118,7 +119,7 @@ impl Session {
         state.camera.set(local.is_on(MediaKind::Video));
         state
             .local_stream
-            .set(Some(SendWrapper::new(local.stream().clone())));
+            .set(Some(SendWrapper::new(local.stream().share())));
         let task = Task {
             keys,
             room: Room::new(my_name),
@@ -469,9 +470,7 @@ impl Task {
         self.requesting = None;
         match result {
             Ok(track) => {
-                // `track.clone()` would be the JavaScript `MediaStreamTrack.clone()`: a second
-                // capture. The handle is copied with `Clone::clone`, the same track.
-                self.local.insert(kind, Clone::clone(&track));
+                self.local.insert(kind, track.share());
                 self.state.media_problem.set(None);
                 self.send_track(kind, Some(&track)).await;
             }
@@ -567,7 +566,7 @@ impl Task {
                     peer: participant.peer,
                     name: self.display_name(&participant.name),
                     status: participant.status,
-                    stream: SendWrapper::new(link.remote_stream().clone()),
+                    stream: SendWrapper::new(link.remote_stream().share()),
                     tracks,
                     safety_number: self.safety_numbers.get(&participant.peer).cloned(),
                 })

@@ -5,9 +5,28 @@ use crate::i18n::{self, Texts};
 use crate::invite::{self, Invite};
 use leptos::prelude::*;
 
-/// A passphrase the host just generated, handed to the pre-join page without putting it in the URL.
+/// A passphrase waiting for the pre-join page of one meeting: the one the host just generated, or
+/// one read from an invite link (then removed from the address bar). The pre-join page takes it,
+/// so it leaves this state at once, and only for the meeting it was given for: it never pre-fills
+/// another room.
 #[derive(Clone, Copy)]
-pub struct HostPassphrase(pub RwSignal<Option<String>>);
+pub struct PendingPassphrase(RwSignal<Option<(String, String)>>);
+
+impl PendingPassphrase {
+    /// Keeps `passphrase` for the pre-join page of `room` (the room as the invite fragment names it).
+    pub fn offer(&self, room: &str, passphrase: String) {
+        self.0.set(Some((room.to_owned(), passphrase)));
+    }
+
+    /// Takes the passphrase kept for `room`, if any; one kept for another room is dropped.
+    pub fn take_for(&self, room: &str) -> Option<String> {
+        let mut taken = None;
+        self.0.update_untracked(|slot| {
+            taken = slot.take().filter(|(kept, _)| kept == room).map(|(_, p)| p);
+        });
+        taken
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -16,14 +35,15 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     let texts: &'static Texts = i18n::for_language(&language);
     provide_context(texts);
-    provide_context(HostPassphrase(RwSignal::new(None)));
+    let pending = PendingPassphrase(RwSignal::new(None));
+    provide_context(pending);
     if let Some(html) = document().document_element() {
         let _ = html.set_attribute("lang", texts.lang);
     }
 
-    let invite = RwSignal::new(current_invite());
+    let invite = RwSignal::new(current_invite(pending));
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
-        invite.set(current_invite())
+        invite.set(current_invite(pending))
     });
     on_cleanup(move || listener.remove());
 
@@ -37,9 +57,27 @@ pub fn App() -> impl IntoView {
     }
 }
 
-fn current_invite() -> Option<Invite> {
+/// The meeting the address names. A passphrase in the link moves into `pending` and out of the
+/// address bar at once; the invite the app keeps never holds it.
+fn current_invite(pending: PendingPassphrase) -> Option<Invite> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    invite::parse_fragment(&hash)
+    let mut invite = invite::parse_fragment(&hash)?;
+    if let Some(passphrase) = invite.passphrase.take() {
+        forget_passphrase_in_address_bar(&invite.room);
+        pending.offer(&invite.room, passphrase);
+    }
+    Some(invite)
+}
+
+/// Replaces the address (and its history entry) with the link without the passphrase. No
+/// `hashchange` fires, so the page stays as it is. Earlier history entries and synced history may
+/// still hold the link: the invite option says so.
+fn forget_passphrase_in_address_bar(room: &str) {
+    let Some(history) = web_sys::window().and_then(|window| window.history().ok()) else {
+        return;
+    };
+    let url = format!("#{}", invite::fragment(room, None));
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
 }
 
 /// Goes to `fragment` (without `#`), or to the start page when it is empty.

@@ -1,7 +1,7 @@
 //! The start page: start a meeting (a generated room name and passphrase, with copy buttons) or
 //! join one by link or name.
 
-use super::app::{HostPassphrase, navigate_to_fragment};
+use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::clipboard::copy;
 use crate::i18n::Texts;
 use crate::invite;
@@ -50,7 +50,7 @@ pub fn Home() -> impl IntoView {
 #[component]
 fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
-    let host_passphrase = expect_context::<HostPassphrase>();
+    let pending = expect_context::<PendingPassphrase>();
     let include_passphrase = RwSignal::new(false);
     let link_copied = RwSignal::new(false);
     let passphrase_copied = RwSignal::new(false);
@@ -64,15 +64,12 @@ fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
             )
         }
     };
-    let link = {
-        let fragment = fragment.clone();
-        move || format!("{}/#{}", origin(), fragment())
-    };
+    let link = move || format!("{}/#{}", origin(), fragment());
     let go = {
-        let passphrase = passphrase.clone();
+        let (room, passphrase) = (room.clone(), passphrase.clone());
         move |_| {
-            host_passphrase.0.set(Some(passphrase.clone()));
-            navigate_to_fragment(&fragment());
+            pending.offer(&room, passphrase.clone());
+            navigate_to_fragment(&invite::fragment(&room, None));
         }
     };
     let copy_link = {

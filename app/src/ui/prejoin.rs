@@ -1,9 +1,11 @@
 //! One meeting, from the pre-join page (name, passphrase, devices with preview) through the key
 //! derivation to the meeting itself.
 
-use super::app::{HostPassphrase, navigate_to_fragment};
+use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::meeting::Meeting;
-use crate::call::{LocalMedia, MediaKind, MediaProblem, MeetingState, Session, request_track};
+use crate::call::{
+    LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, request_track,
+};
 use crate::i18n::Texts;
 use crate::invite::Invite;
 use crate::prefs;
@@ -25,7 +27,7 @@ enum Phase {
 #[component]
 pub fn MeetingRoom(invite: Invite) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
-    let host_passphrase = expect_context::<HostPassphrase>();
+    let pending_passphrase = expect_context::<PendingPassphrase>();
     let Ok(room) = crypto::RoomName::parse(&invite.room) else {
         return view! {
             <main class="prejoin">
@@ -35,13 +37,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         }
         .into_any();
     };
-    if invite.passphrase.is_some() {
-        forget_passphrase_in_address_bar(&invite.room);
-    }
-    let prefill = invite
-        .passphrase
-        .clone()
-        .or_else(|| host_passphrase.0.get_untracked())
+    let prefill = pending_passphrase
+        .take_for(&invite.room)
         .unwrap_or_default();
     let name = RwSignal::new(String::new());
     let passphrase = RwSignal::new(prefill);
@@ -71,11 +68,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             let _ = pending.try_set(false);
             match requested {
                 Ok(track) => {
-                    // `Clone::clone`, not the JavaScript `MediaStreamTrack.clone()` (a second capture).
                     let kept = media
-                        .try_update_value(|m| {
-                            m.as_mut().map(|m| m.insert(kind, Clone::clone(&track)))
-                        })
+                        .try_update_value(|m| m.as_mut().map(|m| m.insert(kind, track.share())))
                         .flatten()
                         .is_some();
                     if !kept {
@@ -114,6 +108,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             passphrase_missing.set(true);
             return;
         }
+        // The passphrase leaves the UI's state now; only the derived keys live on.
+        passphrase.set(String::new());
         passphrase_missing.set(false);
         phase.set(Phase::DerivingKeys);
         let room = room_for_join.clone();
@@ -189,7 +185,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                         {texts.microphone}
                     </button>
                 </div>
-                <video class="preview mirrored" node_ref=preview autoplay muted playsinline
+                <video class="preview mirrored" node_ref=preview autoplay muted prop:muted=true playsinline
                     class:hidden=move || !camera.get()></video>
                 {move || problem.get().map(|found| view! {
                     <p class="error" role="alert">{match found {
@@ -220,14 +216,4 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         </main>
     }
     .into_any()
-}
-
-/// Replaces the address (and its history entry) with the link without the passphrase, once the
-/// passphrase has been read from it. No `hashchange` fires, so the page stays as it is.
-fn forget_passphrase_in_address_bar(room: &str) {
-    let Some(history) = web_sys::window().and_then(|window| window.history().ok()) else {
-        return;
-    };
-    let url = format!("#{}", crate::invite::fragment(room, None));
-    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
 }

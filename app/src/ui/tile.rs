@@ -24,7 +24,7 @@ pub fn LocalTile(
     });
     view! {
         <figure class="tile local" class:camera-off=move || !camera.get()>
-            <video class="mirrored" node_ref=video autoplay muted playsinline></video>
+            <video class="mirrored" node_ref=video autoplay muted prop:muted=true playsinline></video>
             <figcaption>{label}</figcaption>
         </figure>
     }
