@@ -58,6 +58,8 @@ pub struct Texts {
     pub safety_number: &'static str,
     pub safety_number_hint: &'static str,
     dropped: &'static str,
+    unverified_present: &'static str,
+    untrustworthy: &'static str,
 }
 
 impl Texts {
@@ -71,6 +73,16 @@ impl Texts {
 
     pub fn dropped(&self, count: u64) -> String {
         self.dropped.replace("{count}", &count.to_string())
+    }
+
+    /// "2 present, not verified": members who have not completed the handshake with us.
+    pub fn unverified_present(&self, count: usize) -> String {
+        self.unverified_present
+            .replace("{count}", &count.to_string())
+    }
+
+    pub fn untrustworthy(&self, name: &str) -> String {
+        self.untrustworthy.replace("{name}", name)
     }
 }
 
@@ -130,6 +142,8 @@ pub const ENGLISH: Texts = Texts {
     shortcuts_hint: "Keys: M microphone, V camera, L leave",
     safety_number: "Safety number",
     safety_number_hint: "Read it aloud to this person by phone or in person: if both of you see the same number, nobody sits in between.",
+    unverified_present: "{count} present, not verified",
+    untrustworthy: "The connection to {name} was not trustworthy and was closed. Someone may be trying to listen in between you.",
     dropped: "{count} signalling messages could not be opened and were dropped.",
 };
 
@@ -189,6 +203,8 @@ pub const GERMAN: Texts = Texts {
     shortcuts_hint: "Tasten: M Mikrofon, V Kamera, L Verlassen",
     safety_number: "Sicherheitsnummer",
     safety_number_hint: "Lesen Sie sie dieser Person am Telefon oder persönlich vor: Sehen beide dieselbe Nummer, sitzt niemand dazwischen.",
+    unverified_present: "{count} anwesend, nicht verifiziert",
+    untrustworthy: "Die Verbindung zu {name} war nicht vertrauenswürdig und wurde getrennt. Möglicherweise versucht jemand, zwischen Ihnen mitzuhören.",
     dropped: "{count} Signalisierungsnachrichten ließen sich nicht öffnen und wurden verworfen.",
 };
 

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crypto::{KDF_V1, RoomName, SignalChannel, StreamOpener, StreamSealer, derive_room_keys};
+use crypto::{KDF_V1, PairChannel, RoomName, StreamOpener, StreamSealer, derive_room_keys};
 use protocol::PeerId;
 
 const KDF_RUNS: usize = 7;
@@ -66,16 +66,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let plaintext = vec![0x42u8; size];
         let count = (64 * 1024 * 1024 / size).max(1);
 
-        let mut alice = SignalChannel::new(keys.signal(), keys.room_id().clone(), PeerId(1));
-        let mut bob = SignalChannel::new(keys.signal(), keys.room_id().clone(), PeerId(2));
+        let room = keys.room_id().clone();
+        let mut alice = PairChannel::new(
+            keys.signal(),
+            room.clone(),
+            PeerId(1),
+            PeerId(2),
+            b"a",
+            b"b",
+        )?;
+        let mut bob = PairChannel::new(keys.signal(), room, PeerId(2), PeerId(1), b"b", b"a")?;
         let start = Instant::now();
         let envelopes = (0..count)
-            .map(|_| alice.seal(PeerId(2), 1, &plaintext))
+            .map(|_| alice.seal(2, &plaintext))
             .collect::<Result<Vec<_>, _>>()?;
         let sealed = start.elapsed();
         let start = Instant::now();
         for envelope in &envelopes {
-            bob.open(PeerId(1), envelope)?;
+            bob.open(envelope)?;
         }
         let opened = start.elapsed();
         println!(

@@ -17,7 +17,7 @@ use crate::kdf::RootSecret;
 use crate::keys::KEY_SCHEDULE_SALT;
 
 /// HKDF label of the key-confirmation value.
-pub const KEY_CONFIRMATION_LABEL: &[u8] = b"stube/v1/key-confirmation";
+pub const KEY_CONFIRMATION_LABEL: &[u8] = b"stube/v2/key-confirmation";
 
 /// Length of a key-confirmation value in bytes.
 pub const KEY_CONFIRMATION_LEN: usize = 32;

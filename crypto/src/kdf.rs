@@ -14,7 +14,7 @@ use crate::hash::sha256;
 use crate::room::RoomName;
 
 /// Domain-separation label of the Argon2id salt.
-pub const ARGON2_SALT_LABEL: &[u8] = b"stube/v1/argon2-salt";
+pub const ARGON2_SALT_LABEL: &[u8] = b"stube/v2/argon2-salt";
 
 /// The Argon2 variant and version Stube uses (and the published vectors test).
 pub const ARGON2_ALGORITHM: Algorithm = Algorithm::Argon2id;
@@ -39,7 +39,8 @@ pub struct KdfParams {
 /// 0.1 s as wasm in headless Chromium (release build; 0.3 s with the machine busy) and 70 ms
 /// natively; a slow phone may take several times that, once per join. One lane, because wasm in
 /// the browser runs single-threaded anyway. `examples/bench.rs` and `tests/wasm_bench.rs` measure
-/// the alternatives.
+/// the alternatives. Construction version 2 uses this parameter set unchanged (only the labels,
+/// and so the salt, changed).
 pub const KDF_V1: KdfParams = KdfParams {
     version: 1,
     m_kib: 32 * 1024,

@@ -2,7 +2,9 @@
 //! per purpose, each typed by its purpose so that one can never be passed where another is expected.
 //!
 //! `key(P) = HKDF-SHA256(salt = KEY_SCHEDULE_SALT, ikm = root, info = P::LABEL)`, 32 bytes. Keys are
-//! derived once per room, zeroized on drop, and their `Debug` output never shows key bytes.
+//! derived once per room, zeroized on drop, and their `Debug` output never shows key bytes. The
+//! same schedule gives the key-confirmation value ([`crate::confirm`]) and the admission token
+//! ([`RoomKeys::admission_token`]), each under its own label.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -14,18 +16,22 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::confirm::KeyConfirmation;
 use crate::hash::hkdf;
 use crate::kdf::{KDF_V1, KdfError, RootSecret, argon2_salt, argon2id};
-use crate::room::{RoomName, room_id};
+use crate::room::{RoomName, hex, room_id};
 
 /// HKDF salt of the key schedule (the extract step from the root secret).
-pub const KEY_SCHEDULE_SALT: &[u8] = b"stube/v1/key-schedule";
+pub const KEY_SCHEDULE_SALT: &[u8] = b"stube/v2/key-schedule";
 /// HKDF label of the signalling key.
-pub const SIGNAL_KEY_LABEL: &[u8] = b"stube/v1/signal-key";
+pub const SIGNAL_KEY_LABEL: &[u8] = b"stube/v2/signal-key";
 /// HKDF label of the chat-and-file key.
-pub const CHAT_KEY_LABEL: &[u8] = b"stube/v1/chat-key";
+pub const CHAT_KEY_LABEL: &[u8] = b"stube/v2/chat-key";
 /// HKDF label of the media-frame key.
-pub const MEDIA_KEY_LABEL: &[u8] = b"stube/v1/media-key";
+pub const MEDIA_KEY_LABEL: &[u8] = b"stube/v2/media-key";
 /// HKDF label of the safety-number key.
-pub const SAFETY_KEY_LABEL: &[u8] = b"stube/v1/safety-number-key";
+pub const SAFETY_KEY_LABEL: &[u8] = b"stube/v2/safety-number-key";
+/// HKDF label of the admission token ([`RoomKeys::admission_token`]).
+pub const ADMISSION_LABEL: &[u8] = b"stube/v2/admission";
+/// Length of the admission token in bytes (it travels as twice as many hex digits).
+pub const ADMISSION_LEN: usize = 32;
 
 /// Length of every derived key in bytes.
 pub const KEY_LEN: usize = 32;
@@ -58,7 +64,7 @@ macro_rules! purpose {
 }
 
 purpose!(
-    /// Seals signalling messages ([`crate::SignalChannel`]).
+    /// Seals hellos ([`crate::seal_hello`]) and keys the per-pair channels ([`crate::PairChannel`]).
     Signal, SignalKey, SIGNAL_KEY_LABEL, "signal"
 );
 purpose!(
@@ -110,7 +116,6 @@ impl<P: Purpose> fmt::Debug for Key<P> {
 }
 
 /// Everything one participant derives from the passphrase and the room name, once per room.
-#[derive(Debug)]
 pub struct RoomKeys {
     room_id: RoomId,
     signal: SignalKey,
@@ -118,6 +123,7 @@ pub struct RoomKeys {
     media: MediaKey,
     safety: SafetyKey,
     confirmation: KeyConfirmation,
+    admission: String,
 }
 
 impl RoomKeys {
@@ -130,6 +136,11 @@ impl RoomKeys {
             media: Key::derive(root),
             safety: Key::derive(root),
             confirmation: KeyConfirmation::derive(root),
+            admission: hex(&hkdf::<ADMISSION_LEN>(
+                KEY_SCHEDULE_SALT,
+                root.expose(),
+                ADMISSION_LABEL,
+            )),
         }
     }
 
@@ -151,6 +162,31 @@ impl RoomKeys {
     }
     pub fn confirmation(&self) -> &KeyConfirmation {
         &self.confirmation
+    }
+
+    /// The admission token: `hex(HKDF-SHA256(salt = KEY_SCHEDULE_SALT, ikm = root, info =
+    /// ADMISSION_LABEL))`, 64 lowercase hex digits. Sent to the server at join, which compares it
+    /// for equality only, to group the members who share a passphrase (so that people without it
+    /// cannot take the places of those with it). Like any sealed hello it lets whoever sees it test
+    /// passphrase guesses offline at the cost of one Argon2id run each; every member of a room (and
+    /// the server, which relays the hellos) has that oracle already, so the token adds none. It
+    /// is independent of every key: knowing it opens nothing.
+    pub fn admission_token(&self) -> &str {
+        &self.admission
+    }
+}
+
+impl fmt::Debug for RoomKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoomKeys")
+            .field("room_id", &self.room_id)
+            .field("signal", &self.signal)
+            .field("chat", &self.chat)
+            .field("media", &self.media)
+            .field("safety", &self.safety)
+            .field("confirmation", &self.confirmation)
+            .field("admission", &"redacted")
+            .finish()
     }
 }
 

@@ -13,7 +13,7 @@ use crate::hash::sha256;
 use crate::random::{RngError, index_below};
 
 /// Domain-separation label of the room id hash.
-pub const ROOM_ID_LABEL: &[u8] = b"stube/v1/room-id";
+pub const ROOM_ID_LABEL: &[u8] = b"stube/v2/room-id";
 
 /// The characters of generated room names: lowercase letters and digits without the look-alikes
 /// `0 o 1 l i`. 31 symbols, log2(31) = 4.95 bits each.

@@ -6,6 +6,16 @@
 //! first 16 bytes of `n` read as a big-endian integer modulo 10^15 (bias below 2^-78), shown as three
 //! groups of five digits, e.g. `04711 23815 99120`: about 49.8 bits, digits that read aloud easily in
 //! German and English. Only someone who knows the passphrase can compute it.
+//!
+//! What it proves, against a signalling server that knows the passphrase: the fingerprints must be
+//! those of the certificates DTLS verified (read from the transport, not from SDP), and each
+//! browser commits to a fresh certificate per peer in its sealed hello ([`crate::commitment`])
+//! before it sees the peer's. A man in the middle must commit to its certificate toward each side
+//! before that side reveals its own, so whichever reveal comes last is a fresh random input against
+//! a number already fixed: each try succeeds with probability about 10^-15, and a failed try shows
+//! as different numbers. Without the commitment it could choose both its certificates after seeing
+//! both real ones and search for a collision, about 2^25 certificates per side (a birthday bound
+//! on 10^15).
 
 use std::fmt;
 
@@ -15,7 +25,7 @@ use crate::hash::hmac_sha256;
 use crate::keys::SafetyKey;
 
 /// Domain-separation label of the safety number.
-pub const SAFETY_NUMBER_LABEL: &[u8] = b"stube/v1/safety-number";
+pub const SAFETY_NUMBER_LABEL: &[u8] = b"stube/v2/safety-number";
 /// Decimal digits in a safety number.
 pub const SAFETY_NUMBER_DIGITS: usize = 15;
 const MODULUS: u128 = 10u128.pow(SAFETY_NUMBER_DIGITS as u32);

@@ -1,50 +1,56 @@
-//! Sealed signalling messages between two peers, relayed by the untrusted server.
+//! Sealed signalling between two browsers, relayed by the untrusted server (construction
+//! version 2): the envelope format, and the hello, the one message sealed under the room's
+//! signalling key. Everything after the hellos is sealed under per-pair keys ([`crate::pair`]).
 //!
-//! Wire format (version 1), all integers big-endian:
-//!
-//! ```text
-//! version(1) = 1 || kind(1) || seq(8) || nonce(12, random) || AES-256-GCM ciphertext || tag(16)
-//! ```
-//!
-//! The associated data binds everything the server could tamper with:
+//! Envelope, all integers big-endian:
 //!
 //! ```text
-//! SIGNAL_AAD_LABEL || version(1) || room id (64 ASCII hex digits) || sender PeerId(8)
-//!   || recipient PeerId(8) || kind(1) || seq(8)
+//! version(1) = 2 || kind(1) || seq(8) || nonce(12, random) || AES-256-GCM(padded plaintext) || tag(16)
 //! ```
 //!
-//! so a message cannot be redirected to another peer or room, reflected back to its sender, or have
-//! its kind or sequence number changed. Each channel numbers what it sends from 1, strictly
-//! increasing; the receiver accepts from each sender only sequence numbers above the last one it
-//! authenticated (messages on one WebSocket arrive in order), so replays and reordering are
-//! rejected. Replay state only advances after authentication, so unauthenticated input cannot
-//! change it. Nonces are random (96 bits): signalling is low-volume, far below the 2^32 messages per
-//! key where random nonces would start to risk a collision.
-
-use std::collections::BTreeMap;
-use std::fmt;
+//! Every plaintext is padded ([`crate::padding`]) before sealing; a hello to at least
+//! [`HELLO_PADDED_MIN`] bytes, so that hellos of short and long names look alike.
+//!
+//! A hello has kind [`HELLO_KIND`] and seq 0, and is sealed under the signalling key with
+//! associated data
+//!
+//! ```text
+//! HELLO_AAD_LABEL || version(1) || room id (64 ASCII hex digits) || sender PeerId(8)
+//!   || recipient PeerId(8) || kind(1)
+//! ```
+//!
+//! so it cannot be moved to another room, redirected to another recipient, or reflected to its
+//! sender. It carries no replay protection of its own: a hello only contributes to the per-pair
+//! keys ([`crate::pair`]), which also depend on the recipient's own fresh hello, so a replayed or
+//! reflected hello never leads to a message that opens. Nonces are random (96 bits): every
+//! participant of a room seals its hellos under the one signalling key, far below the 2^32
+//! messages per key where random nonces would start to risk a collision.
 
 use protocol::{PeerId, RoomId};
 use thiserror::Error;
 
 use crate::aead::{Cipher, NONCE_LEN, Nonce, TAG_LEN};
 use crate::keys::SignalKey;
+use crate::padding::{pad, unpad};
 use crate::random::RngError;
 
-/// Format version of sealed signalling messages.
-pub const SIGNAL_VERSION: u8 = 1;
-/// Domain-separation label at the start of the associated data of signalling messages.
-pub const SIGNAL_AAD_LABEL: &[u8] = b"stube/v1/signal";
-/// Most peers whose replay state a channel keeps. A room has at most a few dozen; a new sender
-/// beyond this bound is refused until [`SignalChannel::forget`] frees an entry.
-pub const MAX_TRACKED_PEERS: usize = 256;
+/// Format version of sealed signalling envelopes (the construction version).
+pub const SIGNAL_VERSION: u8 = 2;
+/// The kind byte of a hello; no other message may use it.
+pub const HELLO_KIND: u8 = 1;
+/// Domain-separation label at the start of the associated data of hellos.
+pub const HELLO_AAD_LABEL: &[u8] = b"stube/v2/hello";
+/// Hellos are padded to at least this many bytes: a name of the longest length the app shows
+/// still fits, so every hello has the same length.
+pub const HELLO_PADDED_MIN: usize = 512;
 
-const HEADER_LEN: usize = 1 + 1 + 8;
-/// Length of a sealed message with an empty plaintext.
+pub(crate) const HEADER_LEN: usize = 1 + 1 + 8;
+/// Length of an envelope around an empty padded plaintext (add the padded length for the rest).
 pub const SIGNAL_OVERHEAD: usize = HEADER_LEN + NONCE_LEN + TAG_LEN;
 
 /// A message could not be opened. Deliberately one coarse error: it does not say whether the
-/// message was malformed, forged, replayed, reflected or sealed under another passphrase.
+/// message was malformed, forged, replayed, reflected, badly padded or sealed under another
+/// passphrase or pair key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[error("the message could not be opened")]
 pub struct OpenError;
@@ -58,134 +64,154 @@ pub enum SealError {
     Exhausted,
     #[error("the message is too long to seal")]
     TooLong,
+    #[error("this kind of message cannot be sealed here")]
+    ReservedKind,
 }
 
-/// An opened message: the application's kind byte and the plaintext.
+/// An opened message: the application's kind byte and the (unpadded) plaintext.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
     pub kind: u8,
     pub plaintext: Vec<u8>,
 }
 
-/// One participant's signalling channel in one room: seals to and opens from the other peers.
-pub struct SignalChannel {
-    cipher: Cipher,
-    room: RoomId,
-    me: PeerId,
-    next_seq: u64,
-    last_seen: BTreeMap<PeerId, u64>,
-}
-
-impl fmt::Debug for SignalChannel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignalChannel")
-            .field("room", &self.room)
-            .field("me", &self.me)
-            .field("next_seq", &self.next_seq)
-            .field("tracked_peers", &self.last_seen.len())
-            .finish_non_exhaustive()
+/// The kind byte of an envelope of this version, to tell hellos from pair messages before
+/// opening; `None` for anything too short or of another version. Unauthenticated: only a hint
+/// which key to try.
+pub fn envelope_kind(envelope: &[u8]) -> Option<u8> {
+    match envelope {
+        [SIGNAL_VERSION, kind, ..] if envelope.len() >= SIGNAL_OVERHEAD => Some(*kind),
+        _ => None,
     }
 }
 
-impl SignalChannel {
-    /// A channel for peer `me` (the id the server assigned) in `room`.
-    pub fn new(key: &SignalKey, room: RoomId, me: PeerId) -> Self {
-        Self {
-            cipher: Cipher::new(key.expose()),
-            room,
-            me,
-            next_seq: 1,
-            last_seen: BTreeMap::new(),
-        }
-    }
+/// Seals `hello` (the hello's plaintext, before padding) from `from` to `to` under the room's
+/// signalling key, with a fresh random nonce.
+pub fn seal_hello(
+    key: &SignalKey,
+    room: &RoomId,
+    from: PeerId,
+    to: PeerId,
+    hello: &[u8],
+) -> Result<Vec<u8>, SealError> {
+    seal_hello_with_nonce(key, room, from, to, hello, Nonce::random()?)
+}
 
-    /// This channel's own peer id.
-    pub fn me(&self) -> PeerId {
-        self.me
-    }
+pub(crate) fn seal_hello_with_nonce(
+    key: &SignalKey,
+    room: &RoomId,
+    from: PeerId,
+    to: PeerId,
+    hello: &[u8],
+    nonce: Nonce,
+) -> Result<Vec<u8>, SealError> {
+    let aad = hello_aad(room, from, to);
+    let padded = pad(hello, HELLO_PADDED_MIN);
+    seal_envelope(
+        &Cipher::new(key.expose()),
+        HELLO_KIND,
+        0,
+        nonce,
+        &aad,
+        &padded,
+    )
+}
 
-    /// Seals `plaintext` of application kind `kind` for peer `to`, under the next sequence number
-    /// and a fresh random nonce.
-    pub fn seal(&mut self, to: PeerId, kind: u8, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
-        let nonce = Nonce::random()?;
-        self.seal_with_nonce(to, kind, plaintext, nonce)
+/// Opens a hello the server says `from` sent to `to` (normally `to` is this participant) and
+/// returns its unpadded plaintext. Fails (with one coarse error) unless it was sealed under this
+/// room's signalling key by `from` for `to` in this room, and `from` differs from `to`.
+pub fn open_hello(
+    key: &SignalKey,
+    room: &RoomId,
+    from: PeerId,
+    to: PeerId,
+    envelope: &[u8],
+) -> Result<Vec<u8>, OpenError> {
+    if from == to {
+        return Err(OpenError);
     }
-
-    /// [`Self::seal`] with a given nonce: only for the frozen test vectors.
-    pub(crate) fn seal_with_nonce(
-        &mut self,
-        to: PeerId,
-        kind: u8,
-        plaintext: &[u8],
-        nonce: Nonce,
-    ) -> Result<Vec<u8>, SealError> {
-        let seq = self.next_seq;
-        self.next_seq = seq.checked_add(1).ok_or(SealError::Exhausted)?;
-        let aad = self.aad(self.me, to, kind, seq);
-        let mut envelope = Vec::with_capacity(SIGNAL_OVERHEAD + plaintext.len());
-        envelope.push(SIGNAL_VERSION);
-        envelope.push(kind);
-        envelope.extend_from_slice(&seq.to_be_bytes());
-        envelope.extend_from_slice(nonce.as_bytes());
-        let start = envelope.len();
-        envelope.extend_from_slice(plaintext);
-        self.cipher
-            .seal_in_place(&nonce, &aad, &mut envelope, start)
-            .map_err(|_| SealError::TooLong)?;
-        Ok(envelope)
+    let parsed = Parsed::parse(envelope)?;
+    if parsed.kind != HELLO_KIND || parsed.seq != 0 {
+        return Err(OpenError);
     }
+    let padded =
+        Cipher::new(key.expose()).open(&parsed.nonce, &hello_aad(room, from, to), parsed.sealed)?;
+    Ok(unpad(&padded, HELLO_PADDED_MIN)?.to_vec())
+}
 
-    /// Opens a message the server says came from `from`. Fails (with one coarse error) unless it was
-    /// sealed under this room's signalling key by `from` for this peer, in this room, with a sequence
-    /// number above every earlier one from `from`, and `from` is not this peer itself.
-    pub fn open(&mut self, from: PeerId, envelope: &[u8]) -> Result<Opened, OpenError> {
-        if from == self.me {
-            return Err(OpenError);
-        }
+fn hello_aad(room: &RoomId, from: PeerId, to: PeerId) -> Vec<u8> {
+    envelope_aad(HELLO_AAD_LABEL, room, from, to, HELLO_KIND, None)
+}
+
+/// The associated data of an envelope: `label || version || room id || from || to || kind`, then
+/// `|| seq` for pair messages (a hello has no sequence number).
+pub(crate) fn envelope_aad(
+    label: &[u8],
+    room: &RoomId,
+    from: PeerId,
+    to: PeerId,
+    kind: u8,
+    seq: Option<u64>,
+) -> Vec<u8> {
+    let room = room.as_str().as_bytes();
+    let mut aad = Vec::with_capacity(label.len() + 1 + room.len() + 8 + 8 + 1 + 8);
+    aad.extend_from_slice(label);
+    aad.push(SIGNAL_VERSION);
+    aad.extend_from_slice(room);
+    aad.extend_from_slice(&from.0.to_be_bytes());
+    aad.extend_from_slice(&to.0.to_be_bytes());
+    aad.push(kind);
+    if let Some(seq) = seq {
+        aad.extend_from_slice(&seq.to_be_bytes());
+    }
+    aad
+}
+
+/// `version || kind || seq || nonce || seal(padded) || tag`.
+pub(crate) fn seal_envelope(
+    cipher: &Cipher,
+    kind: u8,
+    seq: u64,
+    nonce: Nonce,
+    aad: &[u8],
+    padded: &[u8],
+) -> Result<Vec<u8>, SealError> {
+    let mut envelope = Vec::with_capacity(SIGNAL_OVERHEAD + padded.len());
+    envelope.push(SIGNAL_VERSION);
+    envelope.push(kind);
+    envelope.extend_from_slice(&seq.to_be_bytes());
+    envelope.extend_from_slice(nonce.as_bytes());
+    let start = envelope.len();
+    envelope.extend_from_slice(padded);
+    cipher
+        .seal_in_place(&nonce, aad, &mut envelope, start)
+        .map_err(|_| SealError::TooLong)?;
+    Ok(envelope)
+}
+
+/// The cleartext fields of an envelope of this version, and the sealed rest.
+pub(crate) struct Parsed<'a> {
+    pub(crate) kind: u8,
+    pub(crate) seq: u64,
+    pub(crate) nonce: Nonce,
+    pub(crate) sealed: &'a [u8],
+}
+
+impl<'a> Parsed<'a> {
+    pub(crate) fn parse(envelope: &'a [u8]) -> Result<Self, OpenError> {
         let (header, rest) = envelope.split_at_checked(HEADER_LEN).ok_or(OpenError)?;
         let (nonce, sealed) = rest.split_at_checked(NONCE_LEN).ok_or(OpenError)?;
         let [version, kind, seq @ ..] = header else {
             return Err(OpenError);
         };
-        let seq = u64::from_be_bytes(<[u8; 8]>::try_from(seq).map_err(|_| OpenError)?);
-        let nonce = Nonce::from_bytes(<[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| OpenError)?);
         if *version != SIGNAL_VERSION {
             return Err(OpenError);
         }
-        match self.last_seen.get(&from) {
-            Some(&last) if seq <= last => return Err(OpenError),
-            None if self.last_seen.len() >= MAX_TRACKED_PEERS => return Err(OpenError),
-            _ => {}
-        }
-        let aad = self.aad(from, self.me, *kind, seq);
-        let plaintext = self.cipher.open(&nonce, &aad, sealed)?;
-        // Authenticated: only now may the replay state move.
-        self.last_seen.insert(from, seq);
-        Ok(Opened {
+        Ok(Self {
             kind: *kind,
-            plaintext,
+            seq: u64::from_be_bytes(<[u8; 8]>::try_from(seq).map_err(|_| OpenError)?),
+            nonce: Nonce::from_bytes(<[u8; NONCE_LEN]>::try_from(nonce).map_err(|_| OpenError)?),
+            sealed,
         })
-    }
-
-    /// Forgets `peer`'s replay state when the server reports that it left, so that the state stays
-    /// bounded and a peer id the server reuses starts afresh at sequence number 1. The server decides
-    /// when a peer "left": after a `forget` it could replay that peer's earlier messages once more
-    /// (still only as from that peer, to this peer, in this room). The application should treat a
-    /// peer as present only after a fresh exchange with it, not because of an old message.
-    pub fn forget(&mut self, peer: PeerId) {
-        self.last_seen.remove(&peer);
-    }
-
-    fn aad(&self, from: PeerId, to: PeerId, kind: u8, seq: u64) -> Vec<u8> {
-        let room = self.room.as_str().as_bytes();
-        let mut aad = Vec::with_capacity(SIGNAL_AAD_LABEL.len() + 1 + room.len() + 8 + 8 + 1 + 8);
-        aad.extend_from_slice(SIGNAL_AAD_LABEL);
-        aad.push(SIGNAL_VERSION);
-        aad.extend_from_slice(room);
-        aad.extend_from_slice(&from.0.to_be_bytes());
-        aad.extend_from_slice(&to.0.to_be_bytes());
-        aad.push(kind);
-        aad.extend_from_slice(&seq.to_be_bytes());
-        aad
     }
 }

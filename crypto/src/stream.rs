@@ -7,7 +7,7 @@
 //! of frame `n` is `n` as a 96-bit big-endian number, so nonces never repeat under one key: each
 //! stream key has one sender, whose counter only goes up and never wraps (the sealer refuses instead).
 //!
-//! Frame (version 1): `version(1) = 1 || kind(1) || counter(8, BE) || ciphertext || tag(16)`, with
+//! Frame (version 2): `version(1) = 2 || kind(1) || counter(8, BE) || ciphertext || tag(16)`, with
 //! associated data `STREAM_AAD_LABEL || version(1) || room id (64 ASCII hex) || stream id(16) ||
 //! kind(1) || counter(8)`. The opener accepts only counters above the last authenticated one, so
 //! replayed, reordered or dropped-and-reinserted frames are rejected (data channels are ordered).
@@ -21,11 +21,11 @@ use crate::random::{RngError, bytes};
 use crate::seal::{OpenError, Opened, SealError};
 
 /// HKDF label of per-sender stream keys.
-pub const STREAM_KEY_LABEL: &[u8] = b"stube/v1/stream-key";
+pub const STREAM_KEY_LABEL: &[u8] = b"stube/v2/stream-key";
 /// Domain-separation label at the start of the associated data of stream frames.
-pub const STREAM_AAD_LABEL: &[u8] = b"stube/v1/stream";
+pub const STREAM_AAD_LABEL: &[u8] = b"stube/v2/stream";
 /// Format version of stream frames.
-pub const STREAM_VERSION: u8 = 1;
+pub const STREAM_VERSION: u8 = 2;
 
 const HEADER_LEN: usize = 1 + 1 + 8;
 /// Length of a frame with an empty plaintext.

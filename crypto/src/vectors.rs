@@ -1,5 +1,5 @@
 //! Known-answer tests of the primitives exactly as Stube calls them (published vectors, sources named
-//! on each table) and Stube's own frozen vectors, which pin the whole construction: any change of a
+//! on each table) and Stube's own frozen vectors (construction version 2), which pin the whole construction: any change of a
 //! label, parameter, encoding or wire format fails here. They need the crate-internal functions, so
 //! they are unit tests; they run natively and as wasm in headless Chromium.
 
@@ -13,10 +13,12 @@ use crate::aead::{Cipher, Nonce};
 use crate::hash::hkdf;
 use crate::kdf::{ARGON2_ALGORITHM, ARGON2_VERSION, KDF_V1, argon2_salt, argon2id};
 use crate::keys::{Key, RoomKeys, derive_room_keys};
+use crate::padding::{pad, padded_len, unpad};
+use crate::pair::{PairChannel, pair_key};
 use crate::room::{RoomName, hex};
-use crate::seal::SignalChannel;
+use crate::seal::{open_hello, seal_hello_with_nonce};
 use crate::stream::{StreamId, StreamOpener, StreamSealer};
-use crate::{safety_number, wordlist::Language};
+use crate::{dtls_commitment, safety_number, wordlist::Language};
 
 fn unhex(text: &str) -> Vec<u8> {
     let text: String = text.split_whitespace().collect();
@@ -177,59 +179,101 @@ fn aes256gcm_matches_mcgrew_viega_test_cases_13_to_16() {
     }
 }
 
-/// Stube's frozen vectors (construction version 1). Regenerate only with a new version and labels.
-/// Reproduced independently (argon2-cffi, pyca/cryptography) by `tests/vectors/stube_v1_crosscheck.py`.
-mod stube_v1 {
+/// Stube's frozen vectors (construction version 2). Regenerate only with a new version and labels.
+/// Reproduced independently (argon2-cffi, pyca/cryptography, hashlib) by
+/// `tests/vectors/stube_v2_crosscheck.py`, which reads this module and fails unless every value
+/// agrees (`cargo xtask test` runs it).
+mod stube_v2 {
     /// The passphrase, in NFC. (The tests also derive from its NFD form.)
     pub const PASSPHRASE: &str = "Grüne Äpfel tanzen leise im Mondlicht";
     /// As typed; it normalises to `ROOM_NAME`.
     pub const ROOM_TYPED: &str = "  Stube   Testraum ";
     pub const ROOM_NAME: &str = "stube testraum";
     pub const ARGON2_SALT: &str =
-        "074489febc5d59d5678d2289379b6abd5ecdd0e9c348c90ba949a7abfe812332";
-    pub const ROOM_ID: &str = "20a8b4e9a4c6d5c10a85872c2cdf7be31a329fc4103e0a04b17421010c9260d0";
-    pub const SIGNAL_KEY: &str = "bcf08f8d02693b8d4ad5f2b25b1cc5ede1c60221fa5afa176278c84a2771f229";
-    pub const CHAT_KEY: &str = "81b97f28fc9fc254d7527813442433e65355df010ed8baa21389e9b97adc52cd";
-    pub const MEDIA_KEY: &str = "3e9bee408bacd9b1a0e2da4119cae4bb7b981af066e22c146341b0512a62c736";
-    pub const SAFETY_KEY: &str = "edb997460de4cde5b191679fdb5811929e62fc1ed65856fd5353a41f6d755b1b";
+        "8ca64f9455a18e8bd0dbbda03dfd7d5e855471ed95801ebd95bf86c2bea72974";
+    pub const ROOM_ID: &str = "3e16c86e4101f9c1061617e142f98d0a2e9eb73d807e8dd45379081307b92d03";
+    pub const SIGNAL_KEY: &str = "9d2393c534123d6c48b3e23a857df45152f509b5403c8f1955ed2713d2df5ff6";
+    pub const CHAT_KEY: &str = "2055e6198a43ad6dcd3947cae9569a70d21f024f5003de83dfb0afec9d069b6e";
+    pub const MEDIA_KEY: &str = "5ad219a6e9a9e89115463bc263c545df109a13aabc4f7e58b2a688f7ec00b33b";
+    pub const SAFETY_KEY: &str = "67a84f5fc9601fa37fd5996746d40b4347f9ae17426be5da63261c7c9cd3d804";
     pub const KEY_CONFIRMATION: &str =
-        "d4fb2539f5bbc6149fbc54724a242b861e43955a4526c13bba857ebc037bc7b4";
-    /// `SignalChannel` of peer 7 sealing kind 3, `SIGNAL_PLAINTEXT` to peer 9, as its first
-    /// message, with nonce `SIGNAL_NONCE`.
-    pub const SIGNAL_PLAINTEXT: &[u8] = b"v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1";
-    pub const SIGNAL_NONCE: &str = "000102030405060708090a0b";
-    pub const SIGNAL_ENVELOPE: &str = "01030000000000000001000102030405060708090a0bb4e0c0df69ccbd1a08d0a024fba31c8bfa63e624456b0623c5fbdf8619579afc879c25c3aac8a02aeb504c9bb34a11a424fe4a3c9a20ded7833b8e3cba90";
+        "0babcffe0ea9d9ce686aa4d3bd5ff61b8c3b45fb3e4843d6ee882fb5e9337381";
+    pub const ADMISSION_TOKEN: &str =
+        "037273601185774bb4a1d7f03660a010ec1c8cff467b8fc39c592dbd9c23e2d4";
+    /// Alice's and Bob's peer ids.
+    pub const ALICE: u64 = 7;
+    pub const BOB: u64 = 9;
+    /// Alice's and Bob's DTLS certificate fingerprints and the commitments to them.
+    pub const FINGERPRINT_A: &str = "sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    pub const FINGERPRINT_B: &str = "sha-256 01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF";
+    pub const COMMITMENT_A: &str =
+        "77dd15805d4ebfe2dfa26d16a3c51f5111224173b81fa562231c9972ab1fa6bd";
+    pub const COMMITMENT_B: &str =
+        "3254d73e9ee1feb820d54c1e046ff20525d7c121a5e9ecb4d9b84dc78740effd";
+    /// Their hello plaintexts (before padding), as the mesh crate writes them.
+    pub const HELLO_A: &[u8] = br#"{"t":"hello","name":"Ada","challenge":"000102030405060708090a0b0c0d0e0f","commitment":"77dd15805d4ebfe2dfa26d16a3c51f5111224173b81fa562231c9972ab1fa6bd"}"#;
+    pub const HELLO_B: &[u8] = br#"{"t":"hello","name":"Grace","challenge":"f0e1d2c3b4a5968778695a4b3c2d1e0f","commitment":"3254d73e9ee1feb820d54c1e046ff20525d7c121a5e9ecb4d9b84dc78740effd"}"#;
+    /// Alice's hello to Bob, sealed with nonce `HELLO_NONCE`.
+    pub const HELLO_NONCE: &str = "000102030405060708090a0b";
+    pub const HELLO_ENVELOPE: &str = "02010000000000000000000102030405060708090a0b8e41d2d2836eb8a78b119d378cb24000da34176ea6b16c810e32123a58a7d30010d2a14a19f72c62ba485b00865b59f593c42b526779f4642569c820947d308ef34f4c10b5b17235024675cd1b273f207d93c96f2750f44c059b2f1453f9b92271eed5e817a252cd02a3c04d91e145a009921a0807f5faa1e1f1ce5670117399d5aa89c5e1ef6af0042c91bbc850837934fa93a6403d5ff24a1e1dddb5e74c1ae0c7e9745a5b28b7990e99f7ade4976c801677271b366cac763d256fc2a73e9caf81eccf207b3f1051289ed4c5e913576e9c8c409f6d69942c053d25b19cc50e30a08cbb4c426f9401f5543a62d65332713a14827d26710ce634c2d5a013d69b8dd2936bafc478eb08d033d5424452eba203d90c35a39051a89cdecaa3e83e20730447e882c2c67714ea871262f58d5c0b65bdc4eb49eb9338dc8a3e5b80635780f51f2eaa6bbce0d047f0de593483b856cc03746dc7320a4e0928f51a0de9ad9b0c40c2943177b02bed7571884abe296066baf7e70c8e918e704de6c5437475ed66be47d02dd6885cec2cee922dd18337002e163042b3205483941013d74148500c1b0b266215e239890bb957488df22334f292ba14ec9b9cbad41d6ae60f3dac2a3df867b7b5bfdc0a228e11f495788d3251d13d44da8a3c3ab0d1e268dab0c2bb1c6f53bc655da1b57b2f661a122f48acc7f2c573fde549df7c37e540f9d3e1ae53b98a6c49d0749d26b0e529280b";
+    /// The pair keys of Alice and Bob after these hellos, in both directions.
+    pub const PAIR_KEY_A_TO_B: &str =
+        "a5b390e6678259ffe09d6b2118565cda3b1a7bc12814f8e3f07e2e73160910aa";
+    pub const PAIR_KEY_B_TO_A: &str =
+        "3386ca6e34c38a0246333559a203ca35a7376ee16e5cb9700132af5eb6e6cf6b";
+    /// Alice's first pair message to Bob (seq 1): kind `PAIR_KIND`, `PAIR_PLAINTEXT`, nonce
+    /// `PAIR_NONCE`.
+    pub const PAIR_KIND: u8 = 2;
+    pub const PAIR_PLAINTEXT: &[u8] = b"v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1";
+    pub const PAIR_NONCE: &str = "0c0d0e0f1011121314151617";
+    pub const PAIR_ENVELOPE: &str = "020200000000000000010c0d0e0f1011121314151617d768e1d8240b1dbc7513d983d8f2966ff6d1db8ede51f627cb81970fbfcd99d321df103df44f8308c7b5b2d781b3ebf33ecbf25745c6a67db092cb4a7523c3a629c5aa1a19ccaf23cbee326ef0124e250d301be07a7ad899f3a3940f41304d7e421bd7b207b4769c0506144a165d2003edbee475098eb981204097589b384e19d3e55bfa9287372b4636f35da4b799f929838872bf87ee10ffb4d1706f3eaf364d398d35ca6037202a2a15744836220a86a59ded7b3b31b438bbeafeeb569920613b6acf2e16f2376a52b124b4eb19c7c5ff47883c751875326832ee2565231c3bd0fd3d9890e72de6079e64cce94946c22958064d66bb478ba161ed248f58042696aac469f0922da3ab62543c4c140f";
+    /// Plaintext length -> padded length (without a minimum).
+    pub const PADDED_LENGTHS: [(usize, usize); 10] = [
+        (0, 256),
+        (255, 256),
+        (256, 512),
+        (511, 512),
+        (512, 1024),
+        (2047, 2048),
+        (4095, 4096),
+        (4096, 8192),
+        (8191, 8192),
+        (8192, 12288),
+    ];
     /// A chat stream with id 16 x 0x5a sealing kind 1, `STREAM_PLAINTEXT`, as its first frame.
     pub const STREAM_PLAINTEXT: &[u8] = b"Hallo, Welt!";
     pub const STREAM_FRAME: &str =
-        "010100000000000000002d00df02991ce587b951530abd9306f6c23de571f2a092d67b8e1a8c";
-    /// The safety number of these two fingerprints (in either order).
-    pub const FINGERPRINT_A: &str = "sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
-    pub const FINGERPRINT_B: &str = "sha-256 01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF";
-    pub const SAFETY_NUMBER: &str = "94271 71336 88935";
+        "02010000000000000000a1cacff4fc0bef4caf0001431837e3f927fb5eda7e93b33aec50cfa8";
+    /// The safety number of `FINGERPRINT_A` and `FINGERPRINT_B` (in either order).
+    pub const SAFETY_NUMBER: &str = "58213 37100 21023";
 }
 
 fn frozen_keys() -> RoomKeys {
-    let room = RoomName::parse(stube_v1::ROOM_TYPED).expect("a valid room name");
-    derive_room_keys(stube_v1::PASSPHRASE, &room).expect("derives")
+    let room = RoomName::parse(stube_v2::ROOM_TYPED).expect("a valid room name");
+    derive_room_keys(stube_v2::PASSPHRASE, &room).expect("derives")
+}
+
+fn peer(id: u64) -> PeerId {
+    PeerId(id)
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn key_schedule_matches_frozen_stube_v1_vectors() {
-    let room = RoomName::parse(stube_v1::ROOM_TYPED).expect("a valid room name");
-    assert_eq!(room.as_str(), stube_v1::ROOM_NAME);
-    assert_eq!(hex(&argon2_salt(&room)), stube_v1::ARGON2_SALT);
+fn key_schedule_matches_frozen_stube_v2_vectors() {
+    let room = RoomName::parse(stube_v2::ROOM_TYPED).expect("a valid room name");
+    assert_eq!(room.as_str(), stube_v2::ROOM_NAME);
+    assert_eq!(hex(&argon2_salt(&room)), stube_v2::ARGON2_SALT);
     let keys = frozen_keys();
-    assert_eq!(keys.room_id().as_str(), stube_v1::ROOM_ID);
-    assert_eq!(hex(keys.signal().expose()), stube_v1::SIGNAL_KEY);
-    assert_eq!(hex(keys.chat().expose()), stube_v1::CHAT_KEY);
-    assert_eq!(hex(keys.media().expose()), stube_v1::MEDIA_KEY);
-    assert_eq!(hex(keys.safety().expose()), stube_v1::SAFETY_KEY);
+    assert_eq!(keys.room_id().as_str(), stube_v2::ROOM_ID);
+    assert_eq!(hex(keys.signal().expose()), stube_v2::SIGNAL_KEY);
+    assert_eq!(hex(keys.chat().expose()), stube_v2::CHAT_KEY);
+    assert_eq!(hex(keys.media().expose()), stube_v2::MEDIA_KEY);
+    assert_eq!(hex(keys.safety().expose()), stube_v2::SAFETY_KEY);
     assert_eq!(
         hex(keys.confirmation().as_bytes()),
-        stube_v1::KEY_CONFIRMATION
+        stube_v2::KEY_CONFIRMATION
     );
+    assert_eq!(keys.admission_token(), stube_v2::ADMISSION_TOKEN);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -241,10 +285,10 @@ fn kdf_runs_at_the_versioned_parameters() {
     );
     // The root secret is Argon2id at KDF_V1 of the NFC passphrase and the room salt: recompute the
     // signalling key from it by hand.
-    let room = RoomName::parse(stube_v1::ROOM_NAME).expect("a valid room name");
+    let room = RoomName::parse(stube_v2::ROOM_NAME).expect("a valid room name");
     let root = argon2id(
         &KDF_V1,
-        stube_v1::PASSPHRASE.as_bytes(),
+        stube_v2::PASSPHRASE.as_bytes(),
         &argon2_salt(&room),
     )
     .expect("derives");
@@ -253,47 +297,138 @@ fn kdf_runs_at_the_versioned_parameters() {
         root.expose(),
         crate::keys::SIGNAL_KEY_LABEL,
     ));
-    assert_eq!(hex(signal.expose()), stube_v1::SIGNAL_KEY);
+    assert_eq!(hex(signal.expose()), stube_v2::SIGNAL_KEY);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn sealed_signal_message_matches_frozen_stube_v1_vector() {
+fn commitments_match_frozen_stube_v2_vectors() {
+    for (fingerprint, commitment) in [
+        (stube_v2::FINGERPRINT_A, stube_v2::COMMITMENT_A),
+        (stube_v2::FINGERPRINT_B, stube_v2::COMMITMENT_B),
+    ] {
+        let committed = dtls_commitment(fingerprint).expect("a valid fingerprint");
+        assert_eq!(committed.to_hex(), commitment);
+        let messy = format!(
+            "  a=fingerprint:SHA-256 {}",
+            &fingerprint[8..].to_lowercase()
+        );
+        assert_eq!(dtls_commitment(&messy), Ok(committed), "normalised first");
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn sealed_hello_matches_frozen_stube_v2_vector() {
     let keys = frozen_keys();
-    let nonce = Nonce::from_bytes(unhex(stube_v1::SIGNAL_NONCE).try_into().expect("12 bytes"));
-    let mut alice = SignalChannel::new(keys.signal(), keys.room_id().clone(), PeerId(7));
-    let envelope = alice
-        .seal_with_nonce(PeerId(9), 3, stube_v1::SIGNAL_PLAINTEXT, nonce)
+    let nonce = Nonce::from_bytes(unhex(stube_v2::HELLO_NONCE).try_into().expect("12 bytes"));
+    let (alice, bob) = (peer(stube_v2::ALICE), peer(stube_v2::BOB));
+    let envelope = seal_hello_with_nonce(
+        keys.signal(),
+        keys.room_id(),
+        alice,
+        bob,
+        stube_v2::HELLO_A,
+        nonce,
+    )
+    .expect("seals");
+    assert_eq!(hex(&envelope), stube_v2::HELLO_ENVELOPE);
+    let opened = open_hello(
+        keys.signal(),
+        keys.room_id(),
+        alice,
+        bob,
+        &unhex(stube_v2::HELLO_ENVELOPE),
+    )
+    .expect("opens");
+    assert_eq!(opened, stube_v2::HELLO_A);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn pair_keys_and_sealed_pair_message_match_frozen_stube_v2_vectors() {
+    let keys = frozen_keys();
+    let (hello_a, hello_b) = (stube_v2::HELLO_A, stube_v2::HELLO_B);
+    assert_eq!(
+        hex(&pair_key(keys.signal(), hello_a, hello_b)),
+        stube_v2::PAIR_KEY_A_TO_B
+    );
+    assert_eq!(
+        hex(&pair_key(keys.signal(), hello_b, hello_a)),
+        stube_v2::PAIR_KEY_B_TO_A
+    );
+    let (alice, bob) = (peer(stube_v2::ALICE), peer(stube_v2::BOB));
+    let room = keys.room_id().clone();
+    let mut sender = PairChannel::new(keys.signal(), room.clone(), alice, bob, hello_a, hello_b)
+        .expect("two hellos");
+    let nonce = Nonce::from_bytes(unhex(stube_v2::PAIR_NONCE).try_into().expect("12 bytes"));
+    let envelope = sender
+        .seal_with_nonce(stube_v2::PAIR_KIND, stube_v2::PAIR_PLAINTEXT, nonce)
         .expect("seals");
-    assert_eq!(hex(&envelope), stube_v1::SIGNAL_ENVELOPE);
-    let mut bob = SignalChannel::new(keys.signal(), keys.room_id().clone(), PeerId(9));
-    let opened = bob
-        .open(PeerId(7), &unhex(stube_v1::SIGNAL_ENVELOPE))
+    assert_eq!(hex(&envelope), stube_v2::PAIR_ENVELOPE);
+    let mut receiver =
+        PairChannel::new(keys.signal(), room, bob, alice, hello_b, hello_a).expect("two hellos");
+    let opened = receiver
+        .open(&unhex(stube_v2::PAIR_ENVELOPE))
         .expect("opens");
     assert_eq!(
         (opened.kind, opened.plaintext.as_slice()),
-        (3, stube_v1::SIGNAL_PLAINTEXT)
+        (stube_v2::PAIR_KIND, stube_v2::PAIR_PLAINTEXT)
     );
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn stream_frame_and_safety_number_match_frozen_stube_v1_vectors() {
+fn padding_matches_frozen_stube_v2_buckets() {
+    for (len, padded) in stube_v2::PADDED_LENGTHS {
+        assert_eq!(padded_len(len, 0), padded, "plaintext of {len} bytes");
+        let plaintext = vec![0xa5; len];
+        let bytes = pad(&plaintext, 0);
+        assert_eq!(bytes.len(), padded);
+        assert_eq!(bytes[len], 0x80);
+        assert!(bytes[len + 1..].iter().all(|&b| b == 0));
+        assert_eq!(unpad(&bytes, 0), Ok(plaintext.as_slice()));
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn stream_frame_and_safety_number_match_frozen_stube_v2_vectors() {
     let keys = frozen_keys();
     let id = StreamId::from_bytes([0x5a; 16]);
     let mut sealer = StreamSealer::with_id(keys.chat(), keys.room_id(), id);
-    let frame = sealer.seal(1, stube_v1::STREAM_PLAINTEXT).expect("seals");
-    assert_eq!(hex(&frame), stube_v1::STREAM_FRAME);
+    let frame = sealer.seal(1, stube_v2::STREAM_PLAINTEXT).expect("seals");
+    assert_eq!(hex(&frame), stube_v2::STREAM_FRAME);
     let mut opener = StreamOpener::new(keys.chat(), keys.room_id(), id);
     assert_eq!(
         opener.open(&frame).expect("opens").plaintext,
-        stube_v1::STREAM_PLAINTEXT
+        stube_v2::STREAM_PLAINTEXT
     );
 
-    let (a, b) = (stube_v1::FINGERPRINT_A, stube_v1::FINGERPRINT_B);
+    let (a, b) = (stube_v2::FINGERPRINT_A, stube_v2::FINGERPRINT_B);
     let number = safety_number(keys.safety(), a, b).expect("valid fingerprints");
-    assert_eq!(number.to_string(), stube_v1::SAFETY_NUMBER);
+    assert_eq!(number.to_string(), stube_v2::SAFETY_NUMBER);
     assert_eq!(safety_number(keys.safety(), b, a), Ok(number));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn pair_channel_refuses_to_wrap_its_sequence_number() {
+    let keys = frozen_keys();
+    let room = keys.room_id().clone();
+    let (a, b) = (stube_v2::HELLO_A, stube_v2::HELLO_B);
+    let mut sender =
+        PairChannel::new(keys.signal(), room, peer(1), peer(2), a, b).expect("two hellos");
+    sender.set_next_seq(u64::MAX - 1);
+    assert!(
+        sender.seal(2, b"last").is_ok(),
+        "seq 2^64 - 2 is the last one"
+    );
+    assert_eq!(sender.seal(2, b"wraps"), Err(crate::SealError::Exhausted));
+    assert_eq!(
+        sender.seal(2, b"still refused"),
+        Err(crate::SealError::Exhausted)
+    );
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

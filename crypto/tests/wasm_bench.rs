@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use crypto::{
-    KDF_V1, RoomKeys, RoomName, SignalChannel, StreamOpener, StreamSealer, derive_room_keys,
+    KDF_V1, PairChannel, RoomKeys, RoomName, StreamOpener, StreamSealer, derive_room_keys,
 };
 use protocol::PeerId;
 use wasm_bindgen::{JsCast, JsValue};
@@ -77,18 +77,28 @@ async fn bench_signal(size: usize) {
     let keys = keys();
     let plaintext = vec![0x42u8; size];
     let count = VOLUME / size;
-    let mut alice = SignalChannel::new(keys.signal(), keys.room_id().clone(), PeerId(1));
-    let mut bob = SignalChannel::new(keys.signal(), keys.room_id().clone(), PeerId(2));
+    let room = keys.room_id().clone();
+    let mut alice = PairChannel::new(
+        keys.signal(),
+        room.clone(),
+        PeerId(1),
+        PeerId(2),
+        b"a",
+        b"b",
+    )
+    .expect("two hellos");
+    let mut bob = PairChannel::new(keys.signal(), room, PeerId(2), PeerId(1), b"b", b"a")
+        .expect("two hellos");
     yield_to_event_loop().await;
     let start = now_ms();
     let envelopes: Vec<Vec<u8>> = (0..count)
-        .map(|_| alice.seal(PeerId(2), 1, &plaintext).expect("seals"))
+        .map(|_| alice.seal(2, &plaintext).expect("seals"))
         .collect();
     let sealed = now_ms() - start;
     yield_to_event_loop().await;
     let start = now_ms();
     for envelope in &envelopes {
-        bob.open(PeerId(1), envelope).expect("opens");
+        bob.open(envelope).expect("opens");
     }
     let opened = now_ms() - start;
     console_log!(

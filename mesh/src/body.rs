@@ -1,21 +1,28 @@
-//! What browsers say to each other inside sealed signalling envelopes.
+//! What browsers say to each other inside sealed signalling envelopes, and how the DTLS
+//! fingerprints are read out of SDP.
 
+use crypto::Commitment;
 use serde::{Deserialize, Serialize};
 
-/// The plaintext of one sealed signalling message between two browsers.
+/// The plaintext of one sealed signalling message between two browsers (JSON, then padded and
+/// sealed by [`crate::Room`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum SignalBody {
-    /// The first message to each peer: who I am, and a fresh random challenge for this session.
-    /// It opening at all proves the same passphrase.
+    /// The first message to each peer, sealed under the room's signalling key: who I am, a fresh
+    /// random challenge for this pair session, and a commitment to the DTLS certificate I will
+    /// use toward this peer. It opening at all proves the same passphrase; both hellos key
+    /// everything after them ([`crypto::PairChannel`]).
     Hello {
         name: String,
         #[serde(with = "hex_u128")]
         challenge: u128,
+        #[serde(with = "hex_commitment")]
+        commitment: Commitment,
     },
-    /// The answer to a hello: its challenge, echoed. A peer counts as present only once it has
-    /// echoed this session's challenge, so a hello the server recorded earlier and replays now
-    /// cannot make anyone appear.
+    /// The answer to a hello, sealed under the pair key: the peer's challenge, echoed. A peer
+    /// counts as verified only once its ack opened, so only someone who saw this session's hello
+    /// can make anyone appear.
     Ack {
         #[serde(with = "hex_u128")]
         echo: u128,
@@ -26,7 +33,7 @@ pub enum SignalBody {
     Candidate(IceCandidate),
 }
 
-/// What the browser glue hands to a peer connection.
+/// What the browser glue hands to a peer connection, or hands to the room to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Negotiation {
     Description(Description),
@@ -37,10 +44,19 @@ impl SignalBody {
     /// The message kind bound into the envelope's associated data.
     pub fn kind(&self) -> u8 {
         match self {
-            Self::Hello { .. } => 1,
+            Self::Hello { .. } => crypto::HELLO_KIND,
             Self::Description(_) => 2,
             Self::Candidate(_) => 3,
             Self::Ack { .. } => 4,
+        }
+    }
+}
+
+impl From<Negotiation> for SignalBody {
+    fn from(negotiation: Negotiation) -> Self {
+        match negotiation {
+            Negotiation::Description(description) => Self::Description(description),
+            Negotiation::Candidate(candidate) => Self::Candidate(candidate),
         }
     }
 }
@@ -57,6 +73,37 @@ pub enum SdpType {
 pub struct Description {
     pub sdp_type: SdpType,
     pub sdp: String,
+}
+
+impl Description {
+    /// The values of every line that looks like a fingerprint attribute (`a=fingerprint...`, in
+    /// any case, with leading whitespace, lines split at CR or LF), so that nothing a browser
+    /// might read as one escapes the check. A line without the `:` yields an empty value, which
+    /// is no fingerprint.
+    pub fn fingerprint_lines(&self) -> Vec<&str> {
+        const PREFIX: &str = "a=fingerprint";
+        self.sdp
+            .split(['\r', '\n'])
+            .map(str::trim_start)
+            .filter(|line| {
+                line.get(..PREFIX.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(PREFIX))
+            })
+            .map(|line| line[PREFIX.len()..].strip_prefix(':').unwrap_or(""))
+            .collect()
+    }
+
+    /// Whether this description may reach the peer connection, given the peer's `commitment`:
+    /// every fingerprint line must name the committed certificate (so they are all the same), and
+    /// an offer or answer must have at least one. A rollback carries no SDP and passes if it has
+    /// no fingerprint line.
+    pub fn fingerprints_match(&self, commitment: &Commitment) -> bool {
+        let lines = self.fingerprint_lines();
+        if lines.is_empty() {
+            return self.sdp_type == SdpType::Rollback;
+        }
+        lines.iter().all(|line| commitment.opens_to(line))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,9 +123,24 @@ mod hex_u128 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u128, D::Error> {
         let text = String::deserialize(deserializer)?;
-        if text.len() != 32 {
+        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(D::Error::custom("a challenge is 32 hex digits"));
         }
         u128::from_str_radix(&text, 16).map_err(D::Error::custom)
+    }
+}
+
+/// Commitments travel as 64 hex digits.
+mod hex_commitment {
+    use crypto::Commitment;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(value: &Commitment, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.to_hex())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Commitment, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Commitment::from_hex(&text).ok_or_else(|| D::Error::custom("a commitment is 64 hex digits"))
     }
 }

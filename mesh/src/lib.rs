@@ -1,19 +1,34 @@
 //! The meeting's room logic as a sans-IO state machine: the browser glue feeds it [`Input`]s
-//! (server messages, opened or unopenable envelopes from peers, peer-connection state changes) and
-//! carries out the [`Command`]s it returns. It never touches a socket, a key or the DOM, so it is
-//! tested natively.
+//! (server messages, relayed envelopes, certificates it generated, what DTLS verified,
+//! peer-connection state changes) and carries out the [`Command`]s it returns. It never touches a
+//! socket or the DOM, so it is tested natively, with the real cryptography.
 //!
-//! Trust: a peer counts as present once its sealed hello opened (same passphrase) and it echoed
-//! the random challenge of our current session (alive now, not a replayed recording).
+//! The handshake with each peer (construction version 2, see [`crypto`]):
+//! 1. On `welcome` (for everyone present) or `peer_joined`, the room asks the glue for a fresh
+//!    DTLS certificate for that peer ([`Command::PrepareCertificate`]).
+//! 2. With its fingerprint ([`Input::CertificateReady`]) it sends a hello sealed under the room's
+//!    signalling key: our name, a fresh challenge for this pair session, and a commitment to that
+//!    certificate.
+//! 3. Once it has sent its hello and opened the peer's, it derives the pair keys from both hellos
+//!    ([`crypto::PairChannel`]) and sends an ack under them, echoing the peer's challenge.
+//! 4. The peer is verified when its ack opens under the pair key and echoes our challenge: same
+//!    passphrase, and alive in this very session. Only then is it shown and connected to.
 //!
-//! Who offers: peers already in the room make the offer to a newcomer once its hello has opened;
-//! the newcomer answers and is the *polite* side of perfect negotiation for later renegotiation.
+//! Every later message (SDP, candidates) travels under the pair keys. A description whose
+//! fingerprint lines do not all name the committed certificate, or a connection whose verified
+//! remote certificate is another ([`Input::RemoteCertificate`]), is closed with
+//! [`Notice::Untrustworthy`]. A second hello from one peer id, and a hello carrying a challenge
+//! seen before (our own reflected, or an old one replayed), are dropped; `peer_left` forgets
+//! everything about an id, so a reused id inherits nothing.
+//!
+//! Who offers: peers already in the room make the offer to a newcomer once it is verified; the
+//! newcomer answers and is the *polite* side of perfect negotiation for later renegotiation.
 
 mod body;
 mod room;
 
 pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
 pub use room::{
-    Command, ConnectionState, Input, MAX_NAME_CHARS, MAX_PEERS, Notice, Participant,
-    ParticipantStatus, Room, RoomStatus,
+    ChallengeSource, Command, ConnectionState, Input, MAX_NAME_CHARS, MAX_PEERS,
+    MAX_REMEMBERED_CHALLENGES, Notice, Participant, ParticipantStatus, Room, RoomStatus,
 };

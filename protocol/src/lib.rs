@@ -3,17 +3,32 @@
 //! One WebSocket per participant carries JSON text frames, each one [`ClientMessage`] or
 //! [`ServerMessage`], tagged by `"type"`. The server routes by [`PeerId`] inside an opaque [`RoomId`]
 //! and never looks inside a [`ClientMessage::Signal`] payload: that is a sealed envelope which only
-//! browsers holding the passphrase can open.
+//! browsers holding the passphrase can open. Within a room it seats members by their
+//! [`AdmissionToken`], which it only compares for equality.
 //!
 //! This crate depends on `serde` alone, so the wasm app can use it without pulling in tokio or axum.
 
 use serde::{Deserialize, Serialize};
 
 /// The protocol version a client names in [`ClientMessage::Join`]. Bump it on any incompatible change.
-pub const PROTOCOL_VERSION: u32 = 1;
+///
+/// - 1: the first version.
+/// - 2: `join` carries an [`AdmissionToken`]; close codes 4007 and 4008.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Length in hex digits of a [`RoomId`] (a SHA-256 output).
 pub const ROOM_ID_HEX_LEN: usize = 64;
+
+/// Length in hex digits of an [`AdmissionToken`] (32 bytes).
+pub const ADMISSION_TOKEN_HEX_LEN: usize = 64;
+
+/// Whether `text` is exactly `len` lowercase hex digits.
+fn is_lowercase_hex(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
 
 /// The opaque room identifier the server sees: lowercase hex of a one-way hash of the room name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -23,11 +38,7 @@ pub struct RoomId(String);
 impl RoomId {
     /// Accepts exactly [`ROOM_ID_HEX_LEN`] lowercase hex digits.
     pub fn parse(hex: &str) -> Result<Self, InvalidRoomId> {
-        let well_formed = hex.len() == ROOM_ID_HEX_LEN
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if well_formed {
+        if is_lowercase_hex(hex, ROOM_ID_HEX_LEN) {
             Ok(Self(hex.to_owned()))
         } else {
             Err(InvalidRoomId)
@@ -64,6 +75,81 @@ impl std::fmt::Display for InvalidRoomId {
 
 impl std::error::Error for InvalidRoomId {}
 
+/// Which seats of a room a member may take: 32 bytes the browser derives with HKDF from the root
+/// secret of the passphrase and the room (the Argon2id output, never the passphrase itself), as
+/// [`ADMISSION_TOKEN_HEX_LEN`] lowercase hex digits.
+///
+/// Everyone holding the passphrase derives the same token, anyone without it a different one. The
+/// server only compares tokens for equality: members with equal tokens share one group of seats,
+/// so that someone with the link alone can never take a seat of the group holding the passphrase.
+/// A token tells the server nothing about the passphrase that the relayed hellos do not already:
+/// testing a guess against either costs a full run of the passphrase KDF (which is why the token
+/// must come from the KDF's output). Its `Debug` output is redacted, so that it does not end up in
+/// a log by accident.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AdmissionToken(String);
+
+impl AdmissionToken {
+    /// Accepts exactly [`ADMISSION_TOKEN_HEX_LEN`] lowercase hex digits.
+    pub fn parse(hex: &str) -> Result<Self, InvalidAdmissionToken> {
+        if is_lowercase_hex(hex, ADMISSION_TOKEN_HEX_LEN) {
+            Ok(Self(hex.to_owned()))
+        } else {
+            Err(InvalidAdmissionToken)
+        }
+    }
+
+    /// The token for these 32 bytes (lowercase hex).
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let hex = bytes
+            .iter()
+            .flat_map(|byte| [byte >> 4, byte & 0x0f])
+            .map(|nibble| char::from(DIGITS[usize::from(nibble)]))
+            .collect();
+        Self(hex)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AdmissionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdmissionToken(..)")
+    }
+}
+
+impl TryFrom<String> for AdmissionToken {
+    type Error = InvalidAdmissionToken;
+    fn try_from(hex: String) -> Result<Self, Self::Error> {
+        Self::parse(&hex)
+    }
+}
+
+impl From<AdmissionToken> for String {
+    fn from(token: AdmissionToken) -> Self {
+        token.0
+    }
+}
+
+/// An admission token that is not 64 lowercase hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidAdmissionToken;
+
+impl std::fmt::Display for InvalidAdmissionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "an admission token is {ADMISSION_TOKEN_HEX_LEN} lowercase hex digits"
+        )
+    }
+}
+
+impl std::error::Error for InvalidAdmissionToken {}
+
 /// A participant's routing id within one room, assigned by the server. Below 2^53, so that it
 /// survives a round trip through a JavaScript number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -80,8 +166,14 @@ impl std::fmt::Display for PeerId {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
-    /// Enter a room. Must be the first message, and is allowed once per connection.
-    Join { version: u32, room: RoomId },
+    /// Enter a room. Must be the first message, and is allowed once per connection. `admission`
+    /// names the group of seats to take (see [`AdmissionToken`]). A `join` of this version with an
+    /// invalid `room` or `admission` closes the connection with [`CloseCode::ProtocolViolation`].
+    Join {
+        version: u32,
+        room: RoomId,
+        admission: AdmissionToken,
+    },
     /// Relay `payload` to one peer in the same room. The server does not parse the payload.
     Signal { to: PeerId, payload: String },
     /// Application-level keep-alive; answered with [`ServerMessage::Pong`].
@@ -150,23 +242,30 @@ pub enum CloseCode {
     MessageTooLarge,
     /// 4000: the client speaks a protocol version the server does not.
     UnsupportedVersion,
-    /// 4001: the room already has the configured number of participants.
+    /// 4001: the room already has the configured number of participants with this admission
+    /// token (the same passphrase).
     RoomFull,
     /// 4002: the server already holds the configured number of rooms.
     TooManyRooms,
-    /// 4003: this IP address, or the server as a whole, already has the configured number of
-    /// connections.
+    /// 4003: this IP address, its network, or the server as a whole already has the configured
+    /// number of connections.
     TooManyConnections,
     /// 4004: nothing was received for the configured idle time.
     IdleTimeout,
-    /// 4005: the client did not read its messages fast enough; its send queue filled up.
+    /// 4005: the client did not read its messages fast enough; its send queue (or the server's
+    /// budget for all send queues) filled up.
     SlowConsumer,
-    /// 4006: no join within the join timeout, or too many refused messages.
+    /// 4006: no join within the join timeout, an invalid join, or too many refused messages.
     ProtocolViolation,
+    /// 4007: this IP address or its network joined too often in the last minute.
+    TooManyJoins,
+    /// 4008: the room already holds the configured number of groups with different admission
+    /// tokens (different passphrases); this one would be another.
+    RoomBusy,
 }
 
 impl CloseCode {
-    pub const ALL: [CloseCode; 10] = [
+    pub const ALL: [CloseCode; 12] = [
         Self::GoingAway,
         Self::BinaryFrame,
         Self::MessageTooLarge,
@@ -177,6 +276,8 @@ impl CloseCode {
         Self::IdleTimeout,
         Self::SlowConsumer,
         Self::ProtocolViolation,
+        Self::TooManyJoins,
+        Self::RoomBusy,
     ];
 
     pub fn code(self) -> u16 {
@@ -191,6 +292,8 @@ impl CloseCode {
             Self::IdleTimeout => 4004,
             Self::SlowConsumer => 4005,
             Self::ProtocolViolation => 4006,
+            Self::TooManyJoins => 4007,
+            Self::RoomBusy => 4008,
         }
     }
 
@@ -211,6 +314,28 @@ impl CloseCode {
             Self::IdleTimeout => "idle timeout",
             Self::SlowConsumer => "client too slow to receive",
             Self::ProtocolViolation => "protocol violation",
+            Self::TooManyJoins => "too many joins, try again later",
+            Self::RoomBusy => "room is busy, try again later",
+        }
+    }
+
+    /// Whether the client should try again, with backoff: the refusal depends on load, time or
+    /// others and may be gone soon. False for final refusals, where trying again gets the same
+    /// answer (the room is full for this passphrase, or the client itself is at fault).
+    pub fn is_retryable(self) -> bool {
+        match self {
+            Self::GoingAway
+            | Self::TooManyRooms
+            | Self::TooManyConnections
+            | Self::IdleTimeout
+            | Self::SlowConsumer
+            | Self::TooManyJoins
+            | Self::RoomBusy => true,
+            Self::BinaryFrame
+            | Self::MessageTooLarge
+            | Self::UnsupportedVersion
+            | Self::RoomFull
+            | Self::ProtocolViolation => false,
         }
     }
 }
@@ -219,19 +344,25 @@ impl CloseCode {
 mod tests {
     use super::*;
 
+    fn token() -> AdmissionToken {
+        AdmissionToken::parse(&"cd".repeat(32)).expect("valid token")
+    }
+
     #[test]
     fn join_round_trips_through_json() {
         let room = RoomId::parse(&"ab".repeat(32)).expect("valid room id");
         let join = ClientMessage::Join {
             version: PROTOCOL_VERSION,
             room,
+            admission: token(),
         };
         let json = serde_json::to_string(&join).expect("serialises");
         assert_eq!(
             json,
             format!(
-                r#"{{"type":"join","version":1,"room":"{}"}}"#,
-                "ab".repeat(32)
+                r#"{{"type":"join","version":2,"room":"{}","admission":"{}"}}"#,
+                "ab".repeat(32),
+                "cd".repeat(32)
             )
         );
         assert_eq!(
@@ -252,10 +383,63 @@ mod tests {
             assert_eq!(RoomId::parse(bad), Err(InvalidRoomId), "accepted {bad:?}");
         }
         let json = format!(
-            r#"{{"type":"join","version":1,"room":"{}"}}"#,
-            "g".repeat(64)
+            r#"{{"type":"join","version":2,"room":"{}","admission":"{}"}}"#,
+            "g".repeat(64),
+            "cd".repeat(32)
         );
         assert!(serde_json::from_str::<ClientMessage>(&json).is_err());
+    }
+
+    #[test]
+    fn admission_token_rejects_anything_but_64_lowercase_hex_digits() {
+        for bad in [
+            "",
+            "ab",
+            &"AB".repeat(32),
+            &"zz".repeat(32),
+            &"a".repeat(63),
+            &"a".repeat(65),
+            &format!(" {}", "a".repeat(63)),
+        ] {
+            assert_eq!(
+                AdmissionToken::parse(bad),
+                Err(InvalidAdmissionToken),
+                "accepted {bad:?}"
+            );
+        }
+        let room = "ab".repeat(32);
+        for admission in [
+            r#""AB""#.to_owned(),
+            format!(r#""{}""#, "G".repeat(64)),
+            "7".into(),
+        ] {
+            let json =
+                format!(r#"{{"type":"join","version":2,"room":"{room}","admission":{admission}}}"#);
+            assert!(
+                serde_json::from_str::<ClientMessage>(&json).is_err(),
+                "accepted {json}"
+            );
+        }
+        let missing = format!(r#"{{"type":"join","version":2,"room":"{room}"}}"#);
+        assert!(serde_json::from_str::<ClientMessage>(&missing).is_err());
+    }
+
+    #[test]
+    fn admission_token_from_bytes_is_lowercase_hex() {
+        let mut bytes = [0u8; 32];
+        bytes[0] = 0x0f;
+        bytes[1] = 0xa0;
+        bytes[31] = 0xff;
+        let token = AdmissionToken::from_bytes(&bytes);
+        let expected = format!("0fa0{}ff", "00".repeat(29));
+        assert_eq!(token.as_str(), expected);
+        assert_eq!(AdmissionToken::parse(&expected), Ok(token));
+    }
+
+    #[test]
+    fn admission_token_debug_output_is_redacted() {
+        let debug = format!("{:?}", token());
+        assert!(!debug.contains("cd"), "{debug}");
     }
 
     #[test]
@@ -268,5 +452,34 @@ mod tests {
         numbers.sort_unstable();
         numbers.dedup();
         assert_eq!(numbers.len(), CloseCode::ALL.len());
+        assert_eq!(CloseCode::from_code(4999), None);
+    }
+
+    #[test]
+    fn new_close_codes_follow_the_existing_ones() {
+        assert_eq!(CloseCode::TooManyJoins.code(), 4007);
+        assert_eq!(CloseCode::RoomBusy.code(), 4008);
+        assert_eq!(CloseCode::from_code(4007), Some(CloseCode::TooManyJoins));
+        assert_eq!(CloseCode::from_code(4008), Some(CloseCode::RoomBusy));
+    }
+
+    #[test]
+    fn only_load_and_time_dependent_refusals_are_retryable() {
+        let retryable: Vec<CloseCode> = CloseCode::ALL
+            .into_iter()
+            .filter(|code| code.is_retryable())
+            .collect();
+        assert_eq!(
+            retryable,
+            [
+                CloseCode::GoingAway,
+                CloseCode::TooManyRooms,
+                CloseCode::TooManyConnections,
+                CloseCode::IdleTimeout,
+                CloseCode::SlowConsumer,
+                CloseCode::TooManyJoins,
+                CloseCode::RoomBusy,
+            ]
+        );
     }
 }

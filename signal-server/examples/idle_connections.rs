@@ -4,13 +4,15 @@
 //! ```text
 //! cargo run --release -p signal-server --example idle_connections -- 127.0.0.1:8080 1000
 //! ```
-//! The server needs `--max-connections-per-ip` of at least N, and `ulimit -n` above N on both sides.
+//! The server needs `--max-connections-per-ip` and `--max-connections-per-ipv4-24` of at least N,
+//! `--max-joins-per-minute-per-ip` and `--max-joins-per-minute-per-network` of at least N, and
+//! `ulimit -n` above N on both sides.
 
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use futures_util::{SinkExt as _, StreamExt as _};
-use protocol::{ClientMessage, PROTOCOL_VERSION, RoomId};
+use protocol::{AdmissionToken, ClientMessage, PROTOCOL_VERSION, RoomId};
 use tokio_tungstenite::tungstenite::Message;
 
 const PEERS_PER_ROOM: usize = 8;
@@ -40,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
         let join = serde_json::to_string(&ClientMessage::Join {
             version: PROTOCOL_VERSION,
             room,
+            admission: AdmissionToken::from_bytes(&[7; 32]),
         })?;
         ws.send(Message::text(join))
             .await

@@ -1,11 +1,14 @@
 //! Command-line flags and environment variables: everything an operator can configure.
 
 use std::net::SocketAddr;
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+
+use crate::ice::MAX_TURN_CREDENTIAL_TTL;
+use crate::origin::Origin;
 
 /// Relays sealed signalling between the browsers of a Stube meeting and serves the built app.
 ///
@@ -26,14 +29,51 @@ pub struct Config {
     #[arg(long, env = "STUBE_MAX_MESSAGE_SIZE", default_value = "65536")]
     pub max_message_size: NonZeroUsize,
 
-    /// Participants per room; one more is refused with close code 4001.
+    /// Participants per room with the same passphrase (the same admission token); one more is
+    /// refused with close code 4001. People with another passphrase, or only the link, are seated
+    /// in groups of their own and can never take these seats.
     #[arg(long, env = "STUBE_MAX_PEERS_PER_ROOM", default_value = "8")]
     pub max_peers_per_room: NonZeroUsize,
+
+    /// Groups with different passphrases (admission tokens) in one room at once; a join that would
+    /// add one more is closed with 4008, and the client tries again later. Members of all groups
+    /// still hear of each other, so that browsers can report a wrong passphrase.
+    #[arg(long, env = "STUBE_MAX_GROUPS_PER_ROOM", default_value = "3")]
+    pub max_groups_per_room: NonZeroUsize,
 
     /// Simultaneous WebSocket connections per IP address (IPv6: per /64 network); one more is
     /// closed with 4003.
     #[arg(long, env = "STUBE_MAX_CONNECTIONS_PER_IP", default_value = "32")]
     pub max_connections_per_ip: NonZeroUsize,
+
+    /// Simultaneous WebSocket connections per IPv4 /24 network (IPv4-mapped IPv6 addresses count
+    /// as IPv4); one more is closed with 4003. Keeps one network from taking all connections.
+    #[arg(long, env = "STUBE_MAX_CONNECTIONS_PER_IPV4_24", default_value = "64")]
+    pub max_connections_per_ipv4_24: NonZeroUsize,
+
+    /// Simultaneous WebSocket connections per IPv6 /56 network (what one subscriber usually
+    /// gets); one more is closed with 4003.
+    #[arg(long, env = "STUBE_MAX_CONNECTIONS_PER_IPV6_56", default_value = "64")]
+    pub max_connections_per_ipv6_56: NonZeroUsize,
+
+    /// Simultaneous WebSocket connections per IPv6 /48 network (what one site usually gets); one
+    /// more is closed with 4003.
+    #[arg(long, env = "STUBE_MAX_CONNECTIONS_PER_IPV6_48", default_value = "128")]
+    pub max_connections_per_ipv6_48: NonZeroUsize,
+
+    /// Joins per minute from one IP address (IPv6: per /64), as a burst that refills evenly over
+    /// the minute; one more is closed with 4007, and the client tries again later.
+    #[arg(long, env = "STUBE_MAX_JOINS_PER_MINUTE_PER_IP", default_value = "30")]
+    pub max_joins_per_minute_per_ip: NonZeroU32,
+
+    /// Joins per minute from one network (IPv4 /24, IPv6 /48), as a burst that refills evenly over
+    /// the minute; one more is closed with 4007, and the client tries again later.
+    #[arg(
+        long,
+        env = "STUBE_MAX_JOINS_PER_MINUTE_PER_NETWORK",
+        default_value = "120"
+    )]
+    pub max_joins_per_minute_per_network: NonZeroU32,
 
     /// Simultaneous WebSocket connections in total, from all addresses; one more is closed with 4003.
     #[arg(long, env = "STUBE_MAX_CONNECTIONS", default_value = "10000")]
@@ -59,9 +99,16 @@ pub struct Config {
     #[arg(long, env = "STUBE_PING_INTERVAL", default_value = "20s", value_parser = parse_duration)]
     pub ping_interval: Duration,
 
-    /// Messages queued for one connection; a client that falls this far behind is closed with 4005.
-    #[arg(long, env = "STUBE_SEND_QUEUE", default_value = "64")]
-    pub send_queue: NonZeroUsize,
+    /// Bytes queued for one connection (each message counts its length plus 64); a client that
+    /// falls this far behind is closed with 4005. An empty queue always takes one message.
+    #[arg(long, env = "STUBE_SEND_QUEUE_BYTES", default_value = "262144")]
+    pub send_queue_bytes: NonZeroUsize,
+
+    /// Bytes queued for all connections together. When a message would exceed it, its recipient
+    /// is closed with 4005 (as if its own queue were full) and its queue is freed: the server sheds
+    /// slow clients rather than grow.
+    #[arg(long, env = "STUBE_SEND_BUDGET_BYTES", default_value = "67108864")]
+    pub send_budget_bytes: NonZeroUsize,
 
     /// Refused messages (malformed, or `join`/`signal` out of order) tolerated per connection; the
     /// next one closes it with 4006.
@@ -74,6 +121,14 @@ pub struct Config {
     #[arg(long, env = "STUBE_ICE_SERVERS", value_delimiter = ',')]
     pub ice_server: Vec<String>,
 
+    /// A web origin besides this server's own whose pages may open `/ws`, e.g.
+    /// `https://meet.example.org` when a reverse proxy passes on another `Host`. Repeat the flag
+    /// (or separate by commas in the variable) for several. Without it, a WebSocket upgrade whose
+    /// `Origin` is not the requested `Host` is refused with 403; one without `Origin` (not from a
+    /// browser page) is allowed.
+    #[arg(long, env = "STUBE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origin: Vec<Origin>,
+
     /// Tell browsers to connect through the TURN server only (`iceTransportPolicy: "relay"`), so
     /// that participants never learn each other's IP addresses. Needs a `turn:` or `turns:` server
     /// in `--ice-server`; the server refuses to start without one.
@@ -85,8 +140,9 @@ pub struct Config {
     #[arg(long, env = "STUBE_TURN_SECRET", hide_env_values = true)]
     pub turn_secret: Option<Secret>,
 
-    /// How long the TURN credentials in a welcome stay valid. Units: ms, s, m, h.
-    #[arg(long, env = "STUBE_TURN_CREDENTIAL_TTL", default_value = "12h", value_parser = parse_duration)]
+    /// How long the TURN credentials in a welcome stay valid, at most 10m. Every welcome (every
+    /// join and reconnect) carries fresh ones. Units: ms, s, m, h.
+    #[arg(long, env = "STUBE_TURN_CREDENTIAL_TTL", default_value = "10m", value_parser = parse_turn_ttl)]
     pub turn_credential_ttl: Duration,
 
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
@@ -141,6 +197,19 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// Parses a TURN credential lifetime: a duration of at most [`MAX_TURN_CREDENTIAL_TTL`].
+pub fn parse_turn_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(text)?;
+    if ttl > MAX_TURN_CREDENTIAL_TTL {
+        Err(format!(
+            "`{text}` is too long: TURN credentials are valid for at most 10m (browsers get fresh \
+             ones with every join)"
+        ))
+    } else {
+        Ok(ttl)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,7 +231,17 @@ mod tests {
         assert_eq!(config.listen, "127.0.0.1:8080".parse().expect("address"));
         assert_eq!(config.max_message_size.get(), 64 * 1024);
         assert_eq!(config.max_peers_per_room.get(), 8);
+        assert_eq!(config.max_groups_per_room.get(), 3);
         assert_eq!(config.max_connections_per_ip.get(), 32);
+        assert_eq!(config.max_connections_per_ipv4_24.get(), 64);
+        assert_eq!(config.max_connections_per_ipv6_56.get(), 64);
+        assert_eq!(config.max_connections_per_ipv6_48.get(), 128);
+        assert_eq!(config.max_joins_per_minute_per_ip.get(), 30);
+        assert_eq!(config.max_joins_per_minute_per_network.get(), 120);
+        assert_eq!(config.send_queue_bytes.get(), 256 * 1024);
+        assert_eq!(config.send_budget_bytes.get(), 64 * 1024 * 1024);
+        assert!(config.allowed_origin.is_empty());
+        assert_eq!(config.turn_credential_ttl, Duration::from_secs(600));
         assert_eq!(config.max_connections.get(), 10_000);
         assert_eq!(config.join_timeout, Duration::from_secs(10));
         assert_eq!(config.idle_timeout, Duration::from_secs(60));
@@ -173,6 +252,48 @@ mod tests {
     #[test]
     fn relay_only_is_a_switch() {
         assert!(Config::parse_from(["signal-server", "--relay-only"]).relay_only);
+    }
+
+    #[test]
+    fn a_turn_credential_ttl_over_ten_minutes_is_a_clear_error() {
+        for long in ["11m", "601s", "1h", "12h"] {
+            let error = Config::try_parse_from(["signal-server", "--turn-credential-ttl", long])
+                .expect_err(long)
+                .to_string();
+            assert!(
+                error.contains("--turn-credential-ttl") && error.contains("at most 10m"),
+                "{long}: {error}"
+            );
+        }
+        for ok in ["10m", "600s", "30s"] {
+            let config = Config::try_parse_from(["signal-server", "--turn-credential-ttl", ok]);
+            assert!(config.is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn allowed_origins_repeat_and_invalid_ones_are_refused() {
+        let config = Config::parse_from([
+            "signal-server",
+            "--allowed-origin",
+            "https://meet.example.org",
+            "--allowed-origin",
+            "http://localhost:8080/",
+        ]);
+        let origins: Vec<String> = config
+            .allowed_origin
+            .iter()
+            .map(|o| o.to_string())
+            .collect();
+        assert_eq!(
+            origins,
+            ["https://meet.example.org", "http://localhost:8080"]
+        );
+        let error =
+            Config::try_parse_from(["signal-server", "--allowed-origin", "meet.example.org"])
+                .expect_err("no scheme")
+                .to_string();
+        assert!(error.contains("not an origin"), "{error}");
     }
 
     #[test]

@@ -1,20 +1,23 @@
-//! One participant's WebSocket: the upgrade, and the task that serves it until it closes.
+//! One participant's WebSocket: the upgrade (after the `Origin` check), and the task that serves
+//! it until it closes.
 //!
 //! The task runs a send loop (queued messages, keep-alive pings, close requests) and a receive loop
 //! (client messages, join deadline, idle timer), joined with `select!`: when one ends, the other is dropped, the
 //! participant leaves its room, and the socket is closed with a [`CloseCode`] where there is one.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse as _, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt as _, StreamExt as _};
 use protocol::{
-    ClientMessage, CloseCode, ErrorCode, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage,
+    AdmissionToken, ClientMessage, CloseCode, ErrorCode, PROTOCOL_VERSION, PeerId, RoomId,
+    ServerMessage,
 };
 use serde::Deserialize;
 use tokio::time::{Instant, sleep, timeout};
@@ -40,16 +43,28 @@ pub struct ConnectionLimits {
     /// Time allowed between any two frames from the client (Pongs included).
     pub idle_timeout: Duration,
     pub ping_interval: Duration,
-    pub send_queue: usize,
+    /// Bytes one connection's send queue may hold.
+    pub send_queue_bytes: usize,
     pub max_malformed: usize,
 }
 
-/// `GET /ws`: upgrades to a WebSocket sized for many idle connections.
+/// `GET /ws`: refuses pages of other origins with 403, else upgrades to a WebSocket sized for many
+/// idle connections.
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    if !state.origins.permit(&headers, &uri) {
+        tracing::debug!("refusing a WebSocket upgrade from a page of another origin");
+        return (
+            StatusCode::FORBIDDEN,
+            "this page's origin may not connect here\n",
+        )
+            .into_response();
+    }
     let permit = state.limiter.try_acquire(client.ip());
     let max = state.limits.max_message_size;
     upgrade
@@ -63,7 +78,7 @@ pub async fn upgrade(
         .on_upgrade(move |socket| {
             state
                 .shutdown
-                .track(serve_socket(socket, state.clone(), permit))
+                .track(serve_socket(socket, state.clone(), client.ip(), permit))
         })
 }
 
@@ -81,6 +96,7 @@ enum Ending {
 async fn serve_socket(
     socket: WebSocket,
     state: AppState,
+    client: IpAddr,
     permit: Result<ConnectionPermit, LimitReached>,
 ) {
     let refusal = match &permit {
@@ -96,9 +112,11 @@ async fn serve_socket(
         Some(code) => Ending::Close(code),
         None => {
             tracing::debug!(connections = state.limiter.total(), "connection opened");
-            let (outbox, mut inbox, mut close) = outbox(state.limits.send_queue);
+            let (outbox, mut inbox, mut close) =
+                outbox(state.limits.send_queue_bytes, &state.send_budget);
             let mut session = Session {
                 state: &state,
+                client,
                 outbox,
                 joined: None,
                 refused: 0,
@@ -108,6 +126,7 @@ async fn serve_socket(
                 ending = receive_loop(&mut stream, &mut session) => ending,
             };
             drop(session); // leaves the room before the socket is closed
+            drop(inbox); // gives the queued bytes back to the budget at once
             ending
         }
     };
@@ -125,6 +144,7 @@ async fn serve_socket(
         connections = state.limiter.total(),
         rooms = census.rooms,
         peers = census.peers,
+        queued_bytes = state.send_budget.held(),
         "connection closed"
     );
 }
@@ -140,12 +160,13 @@ async fn send_loop(
     let mut ping = tokio::time::interval_at(Instant::now() + every, every);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let message = tokio::select! {
+        // A queued message holds its bytes until it has been handed to the socket.
+        let (message, _held) = tokio::select! {
             biased;
             () = state.shutdown.requested() => return Ending::Close(CloseCode::GoingAway),
             code = close.closed() => return Ending::Close(code),
-            _ = ping.tick() => Message::Ping(Bytes::new()),
-            text = inbox.next() => Message::Text(text),
+            _ = ping.tick() => (Message::Ping(Bytes::new()), None),
+            queued = inbox.next() => (Message::Text(queued.text), Some(queued.held)),
         };
         // A client that does not read blocks this send; a close request must still get through.
         tokio::select! {
@@ -242,13 +263,16 @@ async fn finish(
 /// What one connection has done so far.
 struct Session<'a> {
     state: &'a AppState,
+    /// The client's address, for the join rate (never logged).
+    client: IpAddr,
     outbox: Outbox,
     joined: Option<(RoomId, PeerId)>,
     /// Messages refused so far (malformed or out of order).
     refused: usize,
 }
 
-/// Just enough of a `join` to tell a client of another protocol version from a malformed message.
+/// Just enough of a `join` to tell a client of another protocol version, or an invalid join, from
+/// a malformed message.
 #[derive(Deserialize)]
 struct VersionProbe {
     #[serde(rename = "type")]
@@ -260,31 +284,51 @@ impl Session<'_> {
     /// Handles one text frame; `Err` closes the connection with that code.
     fn handle(&mut self, text: &str) -> Result<(), CloseCode> {
         match serde_json::from_str::<ClientMessage>(text) {
-            Ok(ClientMessage::Join { version, room }) => self.join(version, room),
+            Ok(ClientMessage::Join {
+                version,
+                room,
+                admission,
+            }) => self.join(version, room, &admission),
             Ok(ClientMessage::Signal { to, payload }) => self.signal(to, payload),
             Ok(ClientMessage::Ping) => self.reply(&ServerMessage::Pong),
-            Err(_) if speaks_another_version(text) => Err(CloseCode::UnsupportedVersion),
-            Err(_) => self.refuse(ErrorCode::Malformed, "not a valid message"),
+            Err(_) => match join_version(text) {
+                Some(version) if version != u64::from(PROTOCOL_VERSION) => {
+                    Err(CloseCode::UnsupportedVersion)
+                }
+                // A join of this version with an invalid room id or admission token.
+                Some(_) => Err(CloseCode::ProtocolViolation),
+                None => self.refuse(ErrorCode::Malformed, "not a valid message"),
+            },
         }
     }
 
-    fn join(&mut self, version: u32, room: RoomId) -> Result<(), CloseCode> {
+    fn join(
+        &mut self,
+        version: u32,
+        room: RoomId,
+        admission: &AdmissionToken,
+    ) -> Result<(), CloseCode> {
         if self.joined.is_some() {
             return self.refuse(ErrorCode::AlreadyJoined, "already joined a room");
         }
         if version != PROTOCOL_VERSION {
             return Err(CloseCode::UnsupportedVersion);
         }
+        if let Err(refusal) = self.state.join_rate.check(self.client) {
+            tracing::debug!(%refusal, "refusing a join");
+            return Err(CloseCode::TooManyJoins);
+        }
         let ice = self.state.ice.for_welcome(std::time::SystemTime::now());
-        let peer =
-            self.state
-                .rooms
-                .join(&room, &self.outbox, ice)
-                .map_err(|error| match error {
-                    JoinError::RoomFull => CloseCode::RoomFull,
-                    JoinError::TooManyRooms => CloseCode::TooManyRooms,
-                    JoinError::SlowConsumer => CloseCode::SlowConsumer,
-                })?;
+        let peer = self
+            .state
+            .rooms
+            .join(&room, admission, &self.outbox, ice)
+            .map_err(|error| match error {
+                JoinError::RoomFull => CloseCode::RoomFull,
+                JoinError::RoomBusy => CloseCode::RoomBusy,
+                JoinError::TooManyRooms => CloseCode::TooManyRooms,
+                JoinError::SlowConsumer => CloseCode::SlowConsumer,
+            })?;
         self.joined = Some((room, peer));
         let census = self.state.rooms.census();
         tracing::debug!(rooms = census.rooms, peers = census.peers, "joined a room");
@@ -339,7 +383,10 @@ impl Drop for Session<'_> {
     }
 }
 
-fn speaks_another_version(text: &str) -> bool {
+/// The version a `join` names, if `text` is one at all (whether or not the rest is valid).
+fn join_version(text: &str) -> Option<u64> {
     serde_json::from_str::<VersionProbe>(text)
-        .is_ok_and(|probe| probe.kind == "join" && probe.version != u64::from(PROTOCOL_VERSION))
+        .ok()
+        .filter(|probe| probe.kind == "join")
+        .map(|probe| probe.version)
 }

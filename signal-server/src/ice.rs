@@ -2,8 +2,10 @@
 //! whether browsers must relay all media through TURN.
 //!
 //! TURN credentials follow coturn's REST shared-secret scheme (`use-auth-secret`): the username is
-//! `<expiry unix time>:stube` and the credential is `base64(HMAC-SHA1(secret, username))`, so the
-//! TURN server can check them without talking to this server, and they stop working on their own.
+//! `<expiry unix time>:stube-<random>` and the credential is `base64(HMAC-SHA1(secret, username))`,
+//! so the TURN server can check them without talking to this server, and they stop working on their
+//! own, [`MAX_TURN_CREDENTIAL_TTL`] after the welcome at the latest. Every welcome (so every join,
+//! and every reconnect) mints its own: the random part makes them differ even within one second.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -11,6 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use protocol::IceServer;
+use rand::Rng as _;
 use sha1::Sha1;
 
 use crate::config::Secret;
@@ -27,7 +30,14 @@ pub enum IceConfigError {
          through, browsers could never connect)"
     )]
     RelayOnlyWithoutTurn,
+    #[error("--turn-credential-ttl is at most 10m (anyone who opens a socket gets credentials)")]
+    TurnTtlTooLong,
 }
+
+/// The longest validity of the TURN credentials in a welcome. Anyone who can open a socket gets
+/// credentials, so they must not outlive a reconnect for long; a browser gets fresh ones with
+/// every welcome.
+pub const MAX_TURN_CREDENTIAL_TTL: Duration = Duration::from_secs(10 * 60);
 
 /// What a welcome says about ICE.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,7 +58,7 @@ pub struct IceServers {
     relay_only: bool,
 }
 
-/// The name in the username part of TURN credentials.
+/// The name in the username part of TURN credentials, before the random part.
 const TURN_USER: &str = "stube";
 
 impl IceServers {
@@ -78,6 +88,9 @@ impl IceServers {
         if relay_only && turn.is_empty() {
             return Err(IceConfigError::RelayOnlyWithoutTurn);
         }
+        if ttl > MAX_TURN_CREDENTIAL_TTL {
+            return Err(IceConfigError::TurnTtlTooLong);
+        }
         Ok(Self {
             stun,
             turn,
@@ -87,7 +100,7 @@ impl IceServers {
         })
     }
 
-    /// The policy for one welcome; TURN credentials expire `ttl` after `now`.
+    /// The policy for one welcome, with TURN credentials of its own that expire `ttl` after `now`.
     pub fn for_welcome(&self, now: SystemTime) -> IcePolicy {
         let mut servers = Vec::with_capacity(2);
         if !self.stun.is_empty() {
@@ -99,7 +112,8 @@ impl IceServers {
         }
         if let (false, Some(secret)) = (self.turn.is_empty(), &self.secret) {
             let expiry = now.checked_add(self.ttl).unwrap_or(now);
-            let (username, credential) = turn_credentials(secret.expose(), expiry);
+            let user = format!("{TURN_USER}-{:016x}", rand::rng().random::<u64>());
+            let (username, credential) = turn_credentials(secret.expose(), expiry, &user);
             servers.push(IceServer {
                 urls: self.turn.clone(),
                 username: Some(username),
@@ -113,12 +127,13 @@ impl IceServers {
     }
 }
 
-/// coturn REST credentials valid until `expiry`: `("<unix>:stube", base64(HMAC-SHA1(secret, user)))`.
-pub fn turn_credentials(secret: &str, expiry: SystemTime) -> (String, String) {
+/// coturn REST credentials for `user` valid until `expiry`:
+/// `("<unix>:<user>", base64(HMAC-SHA1(secret, username)))`.
+pub fn turn_credentials(secret: &str, expiry: SystemTime, user: &str) -> (String, String) {
     let unix = expiry
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
-    let username = format!("{unix}:{TURN_USER}");
+    let username = format!("{unix}:{user}");
     // HMAC accepts keys of any length, so this never takes the error branch.
     let credential = match Hmac::<Sha1>::new_from_slice(secret.as_bytes()) {
         Ok(mut mac) => {
@@ -138,7 +153,7 @@ mod tests {
     fn turn_credentials_match_coturns_scheme() {
         // Computed independently: printf '1700000000:stube' | openssl dgst -sha1 -hmac secret -binary | base64
         let expiry = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let (user, credential) = turn_credentials("secret", expiry);
+        let (user, credential) = turn_credentials("secret", expiry, "stube");
         assert_eq!(user, "1700000000:stube");
         assert_eq!(credential, TURN_VECTOR);
     }
@@ -165,8 +180,45 @@ mod tests {
         assert!(!relay_only);
         assert_eq!(servers.len(), 2);
         assert_eq!(servers[0].username, None);
-        assert_eq!(servers[1].username.as_deref(), Some("60:stube"));
+        let username = servers[1].username.as_deref().expect("a username");
+        assert!(username.starts_with("60:stube-"), "{username}");
         assert!(servers[1].credential.is_some());
+    }
+
+    #[test]
+    fn every_welcome_mints_its_own_credentials() {
+        let ice = IceServers::new(
+            &["turn:a.example:3478".to_owned()],
+            Some("s".parse().expect("secret")),
+            MAX_TURN_CREDENTIAL_TTL,
+            false,
+        )
+        .expect("valid");
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let first = ice.for_welcome(now).servers;
+        let second = ice.for_welcome(now).servers;
+        assert_ne!(first[0].username, second[0].username);
+        assert_ne!(first[0].credential, second[0].credential);
+        for servers in [first, second] {
+            let username = servers[0].username.as_deref().expect("a username");
+            assert!(username.starts_with("1700000600:stube-"), "{username}");
+            // The credential is coturn's for exactly this username.
+            let user = username.split_once(':').map(|(_, user)| user).expect(":");
+            let expected = turn_credentials("s", now + MAX_TURN_CREDENTIAL_TTL, user);
+            assert_eq!(servers[0].credential.as_deref(), Some(expected.1.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_ttl_over_ten_minutes_is_refused() {
+        let secret = || Some("s".parse().expect("secret"));
+        let urls = ["turn:x".to_owned()];
+        let too_long = MAX_TURN_CREDENTIAL_TTL + Duration::from_secs(1);
+        assert!(matches!(
+            IceServers::new(&urls, secret(), too_long, false),
+            Err(IceConfigError::TurnTtlTooLong)
+        ));
+        assert!(IceServers::new(&urls, secret(), MAX_TURN_CREDENTIAL_TTL, false).is_ok());
     }
 
     #[test]

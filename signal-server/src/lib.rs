@@ -13,6 +13,7 @@ mod connection;
 mod headers;
 mod ice;
 mod limits;
+mod origin;
 mod outbox;
 mod rooms;
 pub mod shutdown;
@@ -30,11 +31,13 @@ use tower_http::compression::CompressionLayer;
 
 pub use crate::config::Config;
 use crate::connection::CLOSE_GRACE;
-pub use crate::ice::IceConfigError;
+pub use crate::ice::{IceConfigError, MAX_TURN_CREDENTIAL_TTL};
+pub use crate::origin::{InvalidOrigin, Origin};
 pub use crate::state::AppState;
 
 /// The whole HTTP surface: `/ws`, `/healthz` and the app, with security headers on everything.
-/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`: `/ws` counts per address.
+/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`: `/ws` counts per address
+/// and network.
 pub fn app(state: AppState) -> Router {
     let web = Router::new()
         .fallback(static_files::handler)

@@ -1,5 +1,12 @@
 //! The room registry: which connections are in which room, in memory only.
 //!
+//! Members are seated by their admission token ([`AdmissionToken`], derived from the passphrase):
+//! equal tokens form a group, each group has at most `max_peers_per_room` seats, and at most
+//! `max_groups_per_room` groups may be present at once. So someone with the link but without the
+//! passphrase can never take a seat of the group holding it; at worst they fill a group of their
+//! own, and the next stranger's group is refused as busy. Relaying ignores groups: every member
+//! hears of every other and may signal to them, which browsers need to tell a wrong passphrase.
+//!
 //! Every operation takes the one lock once, does its bookkeeping and queues its messages without
 //! waiting, so that the room state and what its members are told can never disagree. A member whose
 //! queue is full is removed on the spot (its connection closes with `SlowConsumer`) and the others
@@ -9,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use protocol::{PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
+use protocol::{AdmissionToken, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
 use rand::Rng as _;
 
 use crate::ice::IcePolicy;
@@ -21,8 +28,10 @@ const PEER_ID_BOUND: u64 = 1 << 53;
 /// Why a join was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum JoinError {
-    #[error("the room is full")]
+    #[error("the room's seats for this admission token are taken")]
     RoomFull,
+    #[error("the room holds the maximum number of admission groups")]
+    RoomBusy,
     #[error("the server holds the maximum number of rooms")]
     TooManyRooms,
     #[error("the joiner's own queue is full")]
@@ -42,7 +51,10 @@ pub enum RelayError {
 #[derive(Debug, Clone, Copy)]
 pub struct RoomLimits {
     pub max_rooms: usize,
+    /// Seats per group (members with one admission token).
     pub max_peers_per_room: usize,
+    /// Groups with different admission tokens present at once.
+    pub max_groups_per_room: usize,
 }
 
 /// All rooms of this server.
@@ -68,6 +80,7 @@ struct Room {
 #[derive(Debug)]
 struct Member {
     id: PeerId,
+    admission: AdmissionToken,
     outbox: Outbox,
 }
 
@@ -79,11 +92,13 @@ impl Rooms {
         }
     }
 
-    /// Adds a connection to `room` under a fresh random peer id. Its welcome (with the ids already
-    /// present and `ice`) is queued before anyone else hears of it, so it always comes first.
+    /// Adds a connection to `room`, in the group of `admission`, under a fresh random peer id. Its
+    /// welcome (with the ids already present, of every group, and `ice`) is queued before anyone
+    /// else hears of it, so it always comes first.
     pub fn join(
         &self,
         room: &RoomId,
+        admission: &AdmissionToken,
         outbox: &Outbox,
         ice: IcePolicy,
     ) -> Result<PeerId, JoinError> {
@@ -92,8 +107,12 @@ impl Rooms {
             return Err(JoinError::TooManyRooms);
         }
         let entry = rooms.entry(room.clone()).or_default();
-        if entry.members.len() >= self.limits.max_peers_per_room {
+        let seated = entry.seated(admission);
+        if seated >= self.limits.max_peers_per_room {
             return Err(JoinError::RoomFull);
+        }
+        if seated == 0 && entry.groups() >= self.limits.max_groups_per_room {
+            return Err(JoinError::RoomBusy);
         }
         let id = entry.fresh_id();
         let peers = entry.members.iter().map(|member| member.id).collect();
@@ -114,6 +133,7 @@ impl Rooms {
         let slow = entry.broadcast(&ServerMessage::PeerJoined { peer_id: id });
         entry.members.push(Member {
             id,
+            admission: admission.clone(),
             outbox: outbox.clone(),
         });
         entry.remove(slow);
@@ -175,6 +195,22 @@ impl Rooms {
         }
     }
 
+    /// Members present in `room` per group, largest first (for tests).
+    #[cfg(test)]
+    fn groups(&self, room: &RoomId) -> Vec<usize> {
+        let rooms = self.lock();
+        let Some(entry) = rooms.get(room) else {
+            return Vec::new();
+        };
+        let mut sizes: HashMap<&AdmissionToken, usize> = HashMap::new();
+        for member in &entry.members {
+            *sizes.entry(&member.admission).or_default() += 1;
+        }
+        let mut sizes: Vec<usize> = sizes.into_values().collect();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        sizes
+    }
+
     fn lock(&self) -> MutexGuard<'_, HashMap<RoomId, Room>> {
         // Every operation leaves the map consistent before it can panic, so a poisoned lock is usable.
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
@@ -182,6 +218,25 @@ impl Rooms {
 }
 
 impl Room {
+    /// Members holding `admission`.
+    fn seated(&self, admission: &AdmissionToken) -> usize {
+        self.members
+            .iter()
+            .filter(|member| member.admission == *admission)
+            .count()
+    }
+
+    /// Distinct admission tokens among the members.
+    fn groups(&self) -> usize {
+        let mut tokens: Vec<&AdmissionToken> = Vec::with_capacity(self.members.len());
+        for member in &self.members {
+            if !tokens.contains(&&member.admission) {
+                tokens.push(&member.admission);
+            }
+        }
+        tokens.len()
+    }
+
     /// Whether `peer` is a member, and still the one behind `outbox`.
     fn is_member(&self, peer: PeerId, outbox: &Outbox) -> bool {
         self.members
@@ -230,17 +285,37 @@ mod tests {
     use protocol::CloseCode;
 
     use super::*;
-    use crate::outbox::{Inbox, outbox};
+    use crate::outbox::budget::SendBudget;
+    use crate::outbox::{CloseRequests, Inbox, outbox};
 
     fn room(n: u8) -> RoomId {
         RoomId::parse(&format!("{n:02x}").repeat(32)).expect("valid room id")
     }
 
-    fn registry(max_rooms: usize, max_peers_per_room: usize) -> Rooms {
+    fn token(n: u8) -> AdmissionToken {
+        AdmissionToken::parse(&format!("{n:02x}").repeat(32)).expect("valid token")
+    }
+
+    fn registry(max_rooms: usize, max_peers_per_room: usize, max_groups: usize) -> Rooms {
         Rooms::new(RoomLimits {
             max_rooms,
             max_peers_per_room,
+            max_groups_per_room: max_groups,
         })
+    }
+
+    /// A connection's queue with room for plenty of messages.
+    fn connection() -> (Outbox, Inbox, CloseRequests) {
+        outbox(1 << 20, &SendBudget::new(1 << 30))
+    }
+
+    /// A connection's queue that takes one message (the welcome) and no more.
+    fn slow_connection() -> (Outbox, Inbox, CloseRequests) {
+        outbox(1, &SendBudget::new(1 << 30))
+    }
+
+    fn join(rooms: &Rooms, n: u8, admission: u8, outbox: &Outbox) -> Result<PeerId, JoinError> {
+        rooms.join(&room(n), &token(admission), outbox, IcePolicy::default())
     }
 
     fn received(inbox: &mut Inbox) -> Vec<ServerMessage> {
@@ -253,15 +328,11 @@ mod tests {
 
     #[test]
     fn joiners_get_distinct_ids_and_hear_of_each_other_in_order() {
-        let rooms = registry(10, 8);
-        let (a, mut a_in, _a_close) = outbox(8);
-        let (b, mut b_in, _b_close) = outbox(8);
-        let id_a = rooms
-            .join(&room(1), &a, IcePolicy::default())
-            .expect("joins");
-        let id_b = rooms
-            .join(&room(1), &b, IcePolicy::default())
-            .expect("joins");
+        let rooms = registry(10, 8, 3);
+        let (a, mut a_in, _a_close) = connection();
+        let (b, mut b_in, _b_close) = connection();
+        let id_a = join(&rooms, 1, 1, &a).expect("joins");
+        let id_b = join(&rooms, 1, 1, &b).expect("joins");
         assert_ne!(id_a, id_b);
         assert!(id_a.0 < PEER_ID_BOUND && id_b.0 < PEER_ID_BOUND);
         assert_eq!(
@@ -283,34 +354,86 @@ mod tests {
 
     #[test]
     fn limits_refuse_a_full_room_and_one_room_too_many() {
-        let rooms = registry(1, 1);
-        let (a, _a_in, _a_close) = outbox(8);
-        let (b, _b_in, _b_close) = outbox(8);
-        rooms
-            .join(&room(1), &a, IcePolicy::default())
-            .expect("joins");
-        assert_eq!(
-            rooms.join(&room(1), &b, IcePolicy::default()),
-            Err(JoinError::RoomFull)
-        );
-        assert_eq!(
-            rooms.join(&room(2), &b, IcePolicy::default()),
-            Err(JoinError::TooManyRooms)
-        );
+        let rooms = registry(1, 1, 3);
+        let (a, _a_in, _a_close) = connection();
+        let (b, _b_in, _b_close) = connection();
+        join(&rooms, 1, 1, &a).expect("joins");
+        assert_eq!(join(&rooms, 1, 1, &b), Err(JoinError::RoomFull));
+        assert_eq!(join(&rooms, 2, 1, &b), Err(JoinError::TooManyRooms));
         assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
     }
 
     #[test]
+    fn each_admission_group_has_its_own_seats() {
+        let rooms = registry(10, 2, 3);
+        let connections: Vec<_> = (0..6).map(|_| connection()).collect();
+        let outbox = |n: usize| &connections[n].0;
+        join(&rooms, 1, 1, outbox(0)).expect("the first with the passphrase");
+        // Two without it fill their own group, not the first one's.
+        join(&rooms, 1, 2, outbox(1)).expect("a stranger");
+        join(&rooms, 1, 2, outbox(2)).expect("another with the same wrong token");
+        assert_eq!(join(&rooms, 1, 2, outbox(3)), Err(JoinError::RoomFull));
+        join(&rooms, 1, 1, outbox(3)).expect("the second with the passphrase still has a seat");
+        assert_eq!(join(&rooms, 1, 1, outbox(4)), Err(JoinError::RoomFull));
+        assert_eq!(rooms.groups(&room(1)), [2, 2]);
+    }
+
+    #[test]
+    fn a_room_holds_at_most_the_configured_number_of_groups() {
+        let rooms = registry(10, 8, 2);
+        let (a, _a_in, _a_close) = connection();
+        let (b, _b_in, _b_close) = connection();
+        let (c, _c_in, _c_close) = connection();
+        let (d, _d_in, _d_close) = connection();
+        join(&rooms, 1, 1, &a).expect("group 1");
+        let id_b = join(&rooms, 1, 2, &b).expect("group 2");
+        assert_eq!(join(&rooms, 1, 3, &c), Err(JoinError::RoomBusy));
+        join(&rooms, 1, 2, &d).expect("an existing group still has seats");
+        join(&rooms, 2, 3, &c).expect("other rooms are unaffected");
+        rooms.leave(&room(1), id_b, &b);
+        assert_eq!(rooms.groups(&room(1)), [1, 1]);
+        let (e, _e_in, _e_close) = connection();
+        assert_eq!(
+            join(&rooms, 1, 3, &e),
+            Err(JoinError::RoomBusy),
+            "d holds group 2"
+        );
+    }
+
+    #[test]
+    fn members_of_all_groups_hear_of_each_other_and_relay() {
+        let rooms = registry(10, 8, 3);
+        let (a, mut a_in, _a_close) = connection();
+        let (b, mut b_in, _b_close) = connection();
+        let id_a = join(&rooms, 1, 1, &a).expect("joins");
+        let id_b = join(&rooms, 1, 2, &b).expect("joins");
+        let ServerMessage::Welcome { peers, .. } = &received(&mut b_in)[0] else {
+            panic!("expected a welcome first")
+        };
+        assert_eq!(peers, &[id_a]);
+        assert_eq!(
+            rooms.relay(&room(1), id_b, &b, id_a, "hello".into()),
+            Ok(())
+        );
+        assert_eq!(
+            received(&mut a_in)[1..],
+            [
+                ServerMessage::PeerJoined { peer_id: id_b },
+                ServerMessage::Signal {
+                    from: id_b,
+                    payload: "hello".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
     fn a_member_too_slow_for_a_relay_is_removed_and_announced() {
-        let rooms = registry(10, 8);
-        let (a, mut a_in, _a_close) = outbox(8);
-        let (b, mut b_in, b_close) = outbox(1);
-        let id_a = rooms
-            .join(&room(1), &a, IcePolicy::default())
-            .expect("joins");
-        let id_b = rooms
-            .join(&room(1), &b, IcePolicy::default())
-            .expect("joins"); // fills b's queue
+        let rooms = registry(10, 8, 3);
+        let (a, mut a_in, _a_close) = connection();
+        let (b, mut b_in, b_close) = slow_connection();
+        let id_a = join(&rooms, 1, 1, &a).expect("joins");
+        let id_b = join(&rooms, 1, 1, &b).expect("joins"); // fills b's queue
         assert_eq!(rooms.relay(&room(1), id_a, &a, id_b, "x".into()), Ok(()));
         assert_eq!(b_close.close_requested(), Some(CloseCode::SlowConsumer));
         assert_eq!(received(&mut b_in).len(), 1, "only the welcome");
@@ -329,15 +452,11 @@ mod tests {
 
     #[test]
     fn a_member_removed_as_a_slow_consumer_can_no_longer_relay() {
-        let rooms = registry(10, 8);
-        let (a, mut a_in, _a_close) = outbox(8);
-        let (b, _b_in, b_close) = outbox(1);
-        let id_a = rooms
-            .join(&room(1), &a, IcePolicy::default())
-            .expect("joins");
-        let id_b = rooms
-            .join(&room(1), &b, IcePolicy::default())
-            .expect("joins"); // fills b's queue
+        let rooms = registry(10, 8, 3);
+        let (a, mut a_in, _a_close) = connection();
+        let (b, _b_in, b_close) = slow_connection();
+        let id_a = join(&rooms, 1, 1, &a).expect("joins");
+        let id_b = join(&rooms, 1, 1, &b).expect("joins"); // fills b's queue
         assert_eq!(rooms.relay(&room(1), id_a, &a, id_b, "x".into()), Ok(()));
         assert_eq!(b_close.close_requested(), Some(CloseCode::SlowConsumer));
         received(&mut a_in); // welcome, joined, left
@@ -348,7 +467,7 @@ mod tests {
         );
         assert_eq!(received(&mut a_in), []);
         // Nor can anyone else pass as a member by naming its id.
-        let (stranger, _s_in, _s_close) = outbox(8);
+        let (stranger, _s_in, _s_close) = connection();
         assert_eq!(
             rooms.relay(&room(1), id_a, &stranger, id_a, "forged".into()),
             Err(RelayError::NotMember)
@@ -357,13 +476,19 @@ mod tests {
     }
 
     #[test]
+    fn a_joiner_whose_welcome_does_not_fit_is_refused_and_leaves_no_room() {
+        let rooms = registry(10, 8, 3);
+        let (a, _a_in, _a_close) = outbox(1 << 20, &SendBudget::new(10));
+        assert_eq!(join(&rooms, 1, 1, &a), Err(JoinError::SlowConsumer));
+        assert_eq!(rooms.census(), Census { rooms: 0, peers: 0 });
+    }
+
+    #[test]
     fn a_stale_leave_does_not_remove_someone_else() {
-        let rooms = registry(10, 8);
-        let (a, _a_in, _a_close) = outbox(8);
-        let (stranger, _s_in, _stranger_close) = outbox(8);
-        let id_a = rooms
-            .join(&room(1), &a, IcePolicy::default())
-            .expect("joins");
+        let rooms = registry(10, 8, 3);
+        let (a, _a_in, _a_close) = connection();
+        let (stranger, _s_in, _stranger_close) = connection();
+        let id_a = join(&rooms, 1, 1, &a).expect("joins");
         rooms.leave(&room(1), id_a, &stranger);
         assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
     }

@@ -1,5 +1,5 @@
-//! The state every handler shares: limits, rooms, address counts, ICE servers, static files, CSP
-//! and the shutdown switch.
+//! The state every handler shares: limits, rooms, address counts, join rates, the send budget,
+//! allowed origins, ICE servers, static files, CSP and the shutdown switch.
 
 use std::sync::Arc;
 
@@ -7,7 +7,10 @@ use crate::config::Config;
 use crate::connection::ConnectionLimits;
 use crate::headers::ContentSecurityPolicy;
 use crate::ice::{IceConfigError, IceServers};
-use crate::limits::ConnectionLimiter;
+use crate::limits::join_rate::JoinRateLimiter;
+use crate::limits::{ConnectionCaps, ConnectionLimiter};
+use crate::origin::AllowedOrigins;
+use crate::outbox::budget::SendBudget;
 use crate::rooms::{RoomLimits, Rooms};
 use crate::shutdown::Shutdown;
 use crate::static_files::StaticFiles;
@@ -21,6 +24,9 @@ pub struct Shared {
     pub(crate) limits: ConnectionLimits,
     pub(crate) rooms: Rooms,
     pub(crate) limiter: Arc<ConnectionLimiter>,
+    pub(crate) join_rate: JoinRateLimiter,
+    pub(crate) send_budget: Arc<SendBudget>,
+    pub(crate) origins: AllowedOrigins,
     pub(crate) ice: IceServers,
     pub(crate) files: StaticFiles,
     pub(crate) csp: ContentSecurityPolicy,
@@ -62,17 +68,27 @@ impl AppState {
                 join_timeout: config.join_timeout,
                 idle_timeout: config.idle_timeout,
                 ping_interval: config.ping_interval,
-                send_queue: config.send_queue.get(),
+                send_queue_bytes: config.send_queue_bytes.get(),
                 max_malformed: config.max_malformed,
             },
             rooms: Rooms::new(RoomLimits {
                 max_rooms: config.max_rooms.get(),
                 max_peers_per_room: config.max_peers_per_room.get(),
+                max_groups_per_room: config.max_groups_per_room.get(),
             }),
-            limiter: ConnectionLimiter::new(
-                config.max_connections.get(),
-                config.max_connections_per_ip.get(),
+            limiter: ConnectionLimiter::new(ConnectionCaps {
+                total: config.max_connections.get(),
+                per_address: config.max_connections_per_ip.get(),
+                per_ipv4_24: config.max_connections_per_ipv4_24.get(),
+                per_ipv6_56: config.max_connections_per_ipv6_56.get(),
+                per_ipv6_48: config.max_connections_per_ipv6_48.get(),
+            }),
+            join_rate: JoinRateLimiter::new(
+                config.max_joins_per_minute_per_ip,
+                config.max_joins_per_minute_per_network,
             ),
+            send_budget: SendBudget::new(config.send_budget_bytes.get()),
+            origins: AllowedOrigins::new(config.allowed_origin.clone()),
             ice,
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,

@@ -7,6 +7,7 @@
 
 mod browser;
 mod meeting;
+mod mitm;
 mod perception;
 mod proxy;
 mod server;
@@ -16,6 +17,7 @@ pub use meeting::{
     Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, set_device,
     wait_for_text,
 };
+pub use mitm::{FAKE_FINGERPRINT_LINE, MaliciousServer};
 pub use perception::{
     TileMedia, live_capture_tracks, remote_tiles, self_view_is_muted, wait_until_audible,
     wait_until_moving, wait_until_silent, wait_until_still, wait_until_tiles_play,

@@ -106,7 +106,8 @@ fn server_memory(server: &Path) -> Result<()> {
     ])?;
     let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let address = address.to_string();
-    let limit = CONNECTIONS * 5;
+    // Every connection comes from 127.0.0.1: lift the per-address and per-network limits.
+    let limit = (CONNECTIONS * 5).to_string();
     let process = with_many_files(
         server,
         &[
@@ -115,7 +116,13 @@ fn server_memory(server: &Path) -> Result<()> {
             "--static-dir",
             build::DIST,
             "--max-connections-per-ip",
-            &limit.to_string(),
+            &limit,
+            "--max-connections-per-ipv4-24",
+            &limit,
+            "--max-joins-per-minute-per-ip",
+            &limit,
+            "--max-joins-per-minute-per-network",
+            &limit,
         ],
     )
     .env("STUBE_LOG", "warn")

@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod cmd;
+mod crosscheck;
 mod netns;
 mod precompress;
 mod test;

@@ -1,8 +1,9 @@
-//! `cargo xtask test`: formatting, lints for both targets, every Rust test, the wasm tests in
-//! headless Chromium, and the end-to-end browser tests inside a private network namespace.
+//! `cargo xtask test`: formatting, lints for both targets, every Rust test, the independent
+//! cross-check of the crypto vectors, the wasm tests in headless Chromium, and the end-to-end
+//! browser tests inside a private network namespace.
 
 use crate::cmd::{self, run};
-use crate::{build, netns, tools};
+use crate::{build, crosscheck, netns, tools};
 use anyhow::Result;
 
 /// Crates that compile to wasm32 and are linted and tested there.
@@ -32,6 +33,7 @@ pub fn all() -> Result<()> {
         .args(package_args(&WASM_CRATES))
         .args(["--", "-D", "warnings"]))?;
     run(cmd::cargo().args(["test", "--locked", "--workspace", "--exclude", "tests"]))?;
+    crosscheck::vectors()?;
     run(cmd::cargo()
         .args(["test", "--locked", "--target", "wasm32-unknown-unknown"])
         .args(package_args(&WASM_TESTED_CRATES))

@@ -2,18 +2,18 @@
 //! event listeners (detached on drop) and is closed when dropped; its callbacks only push
 //! [`PeerEvent`]s into the session's channel.
 
+use super::dtls::verified_remote_fingerprints;
 use super::error::{JsError, resolve};
 use super::media::{LocalMedia, MediaKind};
-use futures_channel::mpsc::UnboundedSender;
 use gloo_events::EventListener;
 use mesh::{ConnectionState, Description, IceCandidate, SdpType};
-use protocol::{IceServer, PeerId};
+use protocol::IceServer;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit, RtcIceServer,
-    RtcIceTransportPolicy, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
-    RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
-    RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
+    MediaStream, MediaStreamTrack, RtcCertificate, RtcConfiguration, RtcIceCandidateInit,
+    RtcIceServer, RtcIceTransportPolicy, RtcPeerConnection, RtcPeerConnectionIceEvent,
+    RtcPeerConnectionState, RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcRtpTransceiverInit,
+    RtcSdpType, RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
 };
 
 #[wasm_bindgen]
@@ -58,19 +58,20 @@ pub struct PeerLink {
 }
 
 impl PeerLink {
-    /// Creates the connection. The offering side adds an audio and a video transceiver (sending
-    /// whatever local tracks exist), which starts negotiation; the answering side waits.
-    pub fn open<E: 'static>(
-        peer: PeerId,
+    /// Creates the connection with `certificate` (the one our hello committed to). The offering
+    /// side adds an audio and a video transceiver (sending whatever local tracks exist), which
+    /// starts negotiation; the answering side waits. `notify` receives the connection's events.
+    pub fn open(
         ice: &IceConfig,
+        certificate: &RtcCertificate,
         offer: bool,
         polite: bool,
         local: &LocalMedia,
-        events: UnboundedSender<E>,
-        wrap: fn(PeerId, PeerEvent) -> E,
+        notify: impl Fn(PeerEvent) + Clone + 'static,
     ) -> Result<Self, JsError> {
-        let connection = RtcPeerConnection::new_with_configuration(&configuration(ice))?;
-        let listeners = listen(&connection, peer, events, wrap);
+        let connection =
+            RtcPeerConnection::new_with_configuration(&configuration(ice, certificate))?;
+        let listeners = listen(&connection, notify);
         let link = Self {
             connection,
             polite,
@@ -114,12 +115,14 @@ impl PeerLink {
         }
     }
 
-    /// The DTLS fingerprints (`sha-256 AB:CD:…`) of our side and theirs, once both descriptions
-    /// are set: what the safety number is computed from.
-    pub fn fingerprints(&self) -> Option<(String, String)> {
-        let ours = fingerprint(&self.connection.local_description()?.sdp())?;
-        let theirs = fingerprint(&self.connection.remote_description()?.sdp())?;
-        Some((ours, theirs))
+    /// The peer certificates DTLS verified on this connection (see [`dtls`](super::dtls)).
+    pub async fn verified_remote_fingerprints(&self) -> Result<Vec<String>, JsError> {
+        verified_remote_fingerprints(&self.connection).await
+    }
+
+    /// Whether DTLS and ICE are up, so that the verified certificate can be read.
+    pub fn is_connected(&self) -> bool {
+        self.connection.connection_state() == RtcPeerConnectionState::Connected
     }
 
     /// The stream the participant's tile shows: every track received from them.
@@ -242,7 +245,7 @@ impl Drop for PeerLink {
     }
 }
 
-fn configuration(ice: &IceConfig) -> RtcConfiguration {
+fn configuration(ice: &IceConfig, certificate: &RtcCertificate) -> RtcConfiguration {
     let servers = js_sys::Array::new();
     for server in &ice.servers {
         let entry = RtcIceServer::new();
@@ -262,21 +265,17 @@ fn configuration(ice: &IceConfig) -> RtcConfiguration {
     }
     let configuration = RtcConfiguration::new();
     configuration.set_ice_servers(&servers);
+    configuration.set_certificates(&js_sys::Array::of1(certificate));
     if ice.relay_only {
         configuration.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
     }
     configuration
 }
 
-fn listen<E: 'static>(
+fn listen(
     connection: &RtcPeerConnection,
-    peer: PeerId,
-    events: UnboundedSender<E>,
-    wrap: fn(PeerId, PeerEvent) -> E,
+    send: impl Fn(PeerEvent) + Clone + 'static,
 ) -> [EventListener; 4] {
-    let send = move |event: PeerEvent| {
-        let _ = events.unbounded_send(wrap(peer, event));
-    };
     let on_negotiation = send.clone();
     let on_candidate = send.clone();
     let on_track = send.clone();
@@ -319,13 +318,6 @@ fn connection_state(state: RtcPeerConnectionState) -> ConnectionState {
         RtcPeerConnectionState::Closed => ConnectionState::Closed,
         _ => ConnectionState::New,
     }
-}
-
-/// The value of the first `a=fingerprint:` line of an SDP.
-fn fingerprint(sdp: &str) -> Option<String> {
-    sdp.lines()
-        .find_map(|line| line.trim().strip_prefix("a=fingerprint:"))
-        .map(str::to_owned)
 }
 
 fn sdp_type_to_js(sdp_type: SdpType) -> RtcSdpType {

@@ -2,28 +2,32 @@
 //! [`Room`] state machine, the local media and one [`PeerLink`] per participant, and runs them from
 //! a single event queue that the browser callbacks and the UI feed. The UI reads [`MeetingState`].
 
+use super::dtls::{self, Certificate};
 use super::error::JsError;
 use super::handle::Share;
 use super::media::{LocalMedia, MediaKind, MediaProblem, request_track};
 use super::peer::{IceConfig, PeerEvent, PeerLink};
 use super::signalling::{Signalling, SocketEvent};
-use crypto::{RoomKeys, SignalChannel};
+use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use mesh::{
     Command, ConnectionState, Description, Input, Negotiation, Notice, ParticipantStatus, Room,
-    RoomStatus, SignalBody,
+    RoomStatus,
 };
-use protocol::{ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
+use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use web_sys::{MediaStream, MediaStreamTrack};
 
 /// How long a toast stays.
 const TOAST_MILLIS: u32 = 6_000;
-/// Reconnect delays after losing the server, in milliseconds; the last one repeats.
+/// Reconnect delays after losing the server (or being asked to retry later), in milliseconds; the
+/// last one repeats. Each is jittered by ±50 % so that a server restart does not bring every
+/// browser back in the same millisecond.
 const RECONNECT_DELAYS_MILLIS: [u32; 5] = [500, 1_000, 2_000, 5_000, 10_000];
 
 /// The signalling server connection, as the UI shows it.
@@ -77,6 +81,12 @@ pub struct MeetingState {
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     /// Signalling messages dropped because they did not open or made no sense.
     pub dropped: RwSignal<u64>,
+    /// Members of the room who have not completed the handshake with us (a silent joiner, someone
+    /// still connecting, someone with another passphrase).
+    pub unverified: RwSignal<usize>,
+    /// Names of participants whose connection was closed because it was not trustworthy (a
+    /// certificate other than the one committed to); stays until the meeting ends.
+    pub untrustworthy: RwSignal<Vec<String>>,
     /// The session has ended (left, or refused); the local devices are off.
     pub ended: RwSignal<bool>,
 }
@@ -93,6 +103,8 @@ impl MeetingState {
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
             dropped: RwSignal::new(0),
+            unverified: RwSignal::new(0),
+            untrustworthy: RwSignal::new(Vec::new()),
             ended: RwSignal::new(false),
         }
     }
@@ -121,14 +133,12 @@ impl Session {
             .local_stream
             .set(Some(SendWrapper::new(local.stream().share())));
         let task = Task {
-            keys,
-            room: Room::new(my_name),
-            channel: None,
+            room: Room::new(my_name, Arc::new(keys), crypto::challenge),
             socket: None,
             socket_generation: 0,
             ice: IceConfig::default(),
             links: BTreeMap::new(),
-            safety_numbers: BTreeMap::new(),
+            certificates: BTreeMap::new(),
             local,
             requesting: None,
             state,
@@ -159,6 +169,11 @@ enum Event {
         event: PeerEvent,
     },
     Ui(UiAction),
+    /// The certificate generated for `peer` (after the room asked for one).
+    Certificate {
+        peer: PeerId,
+        result: Result<Certificate, JsError>,
+    },
     /// A device request the session started has an answer (the prompt may have taken a while).
     Device {
         kind: MediaKind,
@@ -171,14 +186,13 @@ enum Event {
 }
 
 struct Task {
-    keys: RoomKeys,
     room: Room,
-    channel: Option<SignalChannel>,
     socket: Option<Signalling>,
     socket_generation: u32,
     ice: IceConfig,
     links: BTreeMap<PeerId, PeerLink>,
-    safety_numbers: BTreeMap<PeerId, String>,
+    /// The certificate our hello to each peer committed to, until its connection opens with it.
+    certificates: BTreeMap<PeerId, Certificate>,
     local: LocalMedia,
     /// The device being requested right now, if any (one prompt at a time).
     requesting: Option<MediaKind>,
@@ -203,6 +217,7 @@ impl Task {
                 }
                 Event::Socket { .. } => {}
                 Event::Peer { peer, event } => self.on_peer(peer, event).await,
+                Event::Certificate { peer, result } => self.on_certificate(peer, result).await,
                 Event::Ui(UiAction::Leave) => break,
                 Event::Ui(UiAction::ToggleMicrophone) => self.toggle(MediaKind::Audio).await,
                 Event::Ui(UiAction::ToggleCamera) => self.toggle(MediaKind::Video).await,
@@ -240,10 +255,15 @@ impl Task {
     async fn on_socket(&mut self, event: SocketEvent) -> bool {
         match event {
             SocketEvent::Open => {
-                self.reconnect_attempt = 0;
+                let keys = self.room.keys();
+                let Ok(admission) = AdmissionToken::parse(keys.admission_token()) else {
+                    self.state.server.set(ServerState::Refused(None));
+                    return false;
+                };
                 let join = ClientMessage::Join {
                     version: PROTOCOL_VERSION,
-                    room: self.keys.room_id().clone(),
+                    room: keys.room_id().clone(),
+                    admission,
                 };
                 self.send(&join);
             }
@@ -252,7 +272,7 @@ impl Task {
             SocketEvent::Closed(code) => {
                 self.socket = None;
                 let close = CloseCode::from_code(code);
-                if close.is_some_and(is_final) {
+                if close.is_some_and(|code| !code.is_retryable()) {
                     self.state.server.set(ServerState::Refused(close));
                     return false;
                 }
@@ -272,106 +292,132 @@ impl Task {
                 relay_only,
                 ..
             } => {
-                // Without a fresh challenge there is no replay protection: fail closed.
-                let Ok(challenge) = crypto::challenge() else {
-                    self.state.server.set(ServerState::Refused(None));
-                    return;
-                };
+                self.reconnect_attempt = 0;
                 self.state.server.set(ServerState::Connected);
                 self.ice = IceConfig {
                     servers: ice_servers,
                     relay_only,
                 };
-                self.channel = Some(SignalChannel::new(
-                    self.keys.signal(),
-                    self.keys.room_id().clone(),
-                    peer_id,
-                ));
-                Input::Welcomed {
-                    me: peer_id,
-                    peers,
-                    challenge,
-                }
+                Input::Welcomed { me: peer_id, peers }
             }
-            ServerMessage::Signal { from, payload } => match self.open(from, &payload) {
-                Some(input) => input,
-                None => return,
+            ServerMessage::Signal { from, payload } => match crypto::from_base64(&payload) {
+                Ok(bytes) => Input::Envelope { from, bytes },
+                Err(_) => {
+                    self.room.count_dropped();
+                    return;
+                }
             },
-            ServerMessage::PeerLeft { peer_id } => {
-                if let Some(channel) = &mut self.channel {
-                    channel.forget(peer_id);
-                }
-                Input::Server(ServerMessage::PeerLeft { peer_id })
-            }
             other => Input::Server(other),
         };
+        self.handle(input).await;
+    }
+
+    /// Feeds the room one input and carries out what it asks for.
+    async fn handle(&mut self, input: Input) {
         let commands = self.room.handle(input);
         self.execute(commands).await;
     }
 
-    /// Opens a relayed envelope into an input for the room. An envelope that does not open under
-    /// our key is `Unopenable` (a different passphrase, or tampering); one that opens but does
-    /// not make sense is only counted, never blamed on the passphrase.
-    fn open(&mut self, from: PeerId, payload: &str) -> Option<Input> {
-        let channel = self.channel.as_mut()?;
-        let opened = crypto::from_base64(payload)
-            .ok()
-            .and_then(|envelope| channel.open(from, &envelope).ok());
-        let Some(opened) = opened else {
-            return Some(Input::Unopenable { from });
-        };
-        let body = serde_json::from_slice::<SignalBody>(&opened.plaintext)
-            .ok()
-            .filter(|b| b.kind() == opened.kind);
-        if body.is_none() {
-            self.room.count_dropped();
-        }
-        body.map(|body| Input::Opened { from, body })
-    }
-
     async fn execute(&mut self, commands: Vec<Command>) {
-        for command in commands {
+        let mut pending = std::collections::VecDeque::from(commands);
+        while let Some(command) = pending.pop_front() {
             match command {
-                Command::Send { to, body } => self.seal_and_send(to, &body),
+                Command::PrepareCertificate { peer } => self.prepare_certificate(peer),
+                Command::Send { to, envelope } => self.send(&ClientMessage::Signal {
+                    to,
+                    payload: crypto::to_base64(&envelope),
+                }),
                 Command::OpenConnection {
                     peer,
                     offer,
                     polite,
-                } => self.open_connection(peer, offer, polite),
-                Command::Deliver { peer, negotiation } => self.deliver(peer, negotiation).await,
+                } => pending.extend(self.open_connection(peer, offer, polite)),
+                Command::Deliver { peer, negotiation } => {
+                    pending.extend(self.deliver(peer, negotiation).await);
+                }
                 Command::CloseConnection { peer } => {
                     self.links.remove(&peer);
-                    self.safety_numbers.remove(&peer);
+                    self.certificates.remove(&peer);
                 }
-                Command::Notify(notice) => self.toast(match notice {
-                    Notice::Joined { name } => self.texts.joined(&self.display_name(&name)),
-                    Notice::Left { name } => self.texts.left(&self.display_name(&name)),
-                    Notice::ForeignPassphraseAttempt => self.texts.foreign_attempt.to_owned(),
-                }),
+                Command::Notify(notice) => self.notify(notice),
             }
         }
     }
 
-    fn open_connection(&mut self, peer: PeerId, offer: bool, polite: bool) {
-        let events = self.sender.clone();
-        let wrap = |peer, event| Event::Peer { peer, event };
-        match PeerLink::open(peer, &self.ice, offer, polite, &self.local, events, wrap) {
-            Ok(link) => {
+    /// Joins and leaves are toasts; a refused connection stays on screen until the meeting ends.
+    fn notify(&mut self, notice: Notice) {
+        match notice {
+            Notice::Joined { name } => self.toast(self.texts.joined(&self.display_name(&name))),
+            Notice::Left { name } => self.toast(self.texts.left(&self.display_name(&name))),
+            Notice::ForeignPassphraseAttempt => self.toast(self.texts.foreign_attempt.to_owned()),
+            Notice::Untrustworthy { name } => {
+                let name = self.display_name(&name);
+                self.state.untrustworthy.update(|names| names.push(name));
+            }
+        }
+    }
+
+    /// Generates the certificate for `peer` in a task of its own; the answer comes back as an
+    /// event, and the room then sends the hello that commits to it.
+    fn prepare_certificate(&self, peer: PeerId) {
+        let sender = self.sender.clone();
+        leptos::task::spawn_local(async move {
+            let result = dtls::generate().await;
+            let _ = sender.unbounded_send(Event::Certificate { peer, result });
+        });
+    }
+
+    async fn on_certificate(&mut self, peer: PeerId, result: Result<Certificate, JsError>) {
+        // Without a certificate there is no hello, so no connection: the peer stays "present,
+        // not verified", which the room shows.
+        let Ok(certificate) = result else {
+            return;
+        };
+        let fingerprint = certificate.fingerprint.clone();
+        self.handle(Input::CertificateReady { peer, fingerprint })
+            .await;
+        // Keep it only if the room committed to this one (a second request for the same peer
+        // id, after it left and came back, may have raced it).
+        let committed = crypto::normalize_fingerprint(&certificate.fingerprint)
+            .is_ok_and(|ours| self.room.local_fingerprint(peer) == Some(ours.as_str()));
+        if committed {
+            self.certificates.insert(peer, certificate);
+        }
+    }
+
+    /// Opens the connection with the certificate our hello committed to. Returns what the room
+    /// says when the browser refuses.
+    fn open_connection(&mut self, peer: PeerId, offer: bool, polite: bool) -> Vec<Command> {
+        let sender = self.sender.clone();
+        let notify = move |event| drop(sender.unbounded_send(Event::Peer { peer, event }));
+        let link = self.certificates.get(&peer).map(|certificate| {
+            PeerLink::open(
+                &self.ice,
+                &certificate.certificate,
+                offer,
+                polite,
+                &self.local,
+                notify,
+            )
+        });
+        match link {
+            Some(Ok(link)) => {
                 self.links.insert(peer, link);
+                Vec::new()
             }
             // The browser refused to create a connection: the tile says it failed.
-            Err(_) => {
-                self.room.handle(Input::Connection {
-                    peer,
-                    state: ConnectionState::Failed,
-                });
-            }
+            _ => self.room.handle(Input::Connection {
+                peer,
+                state: ConnectionState::Failed,
+            }),
         }
     }
 
-    async fn deliver(&mut self, peer: PeerId, negotiation: Negotiation) {
+    /// Hands a description or candidate to the connection; returns what the room makes of the
+    /// answer and of the certificate DTLS now uses.
+    async fn deliver(&mut self, peer: PeerId, negotiation: Negotiation) -> Vec<Command> {
         let Some(link) = self.links.get_mut(&peer) else {
-            return;
+            return Vec::new();
         };
         let reply = match negotiation {
             Negotiation::Description(description) => {
@@ -381,7 +427,9 @@ impl Task {
                 link.receive_candidate(&candidate).await.map(|()| None)
             }
         };
-        self.reply(peer, reply);
+        let mut commands = self.reply(peer, reply);
+        commands.extend(self.check_certificate(peer).await);
+        commands
     }
 
     async fn on_peer(&mut self, peer: PeerId, event: PeerEvent) {
@@ -391,24 +439,24 @@ impl Task {
                     return;
                 };
                 let offer = link.negotiate().await;
-                self.reply(peer, offer);
+                let commands = self.reply(peer, offer);
+                self.execute(commands).await;
             }
             PeerEvent::Candidate(candidate) => {
                 if self.links.contains_key(&peer) {
-                    self.seal_and_send(peer, &SignalBody::Candidate(candidate));
+                    let negotiation = Negotiation::Candidate(candidate);
+                    self.handle(Input::Local { peer, negotiation }).await;
                 }
             }
             PeerEvent::State(state) => {
-                match state {
-                    ConnectionState::Connected => self.compute_safety_number(peer),
-                    ConnectionState::Failed => self
-                        .links
+                if state == ConnectionState::Failed {
+                    self.links
                         .get(&peer)
                         .into_iter()
-                        .for_each(PeerLink::recover),
-                    _ => {}
+                        .for_each(PeerLink::recover);
                 }
-                let commands = self.room.handle(Input::Connection { peer, state });
+                self.handle(Input::Connection { peer, state }).await;
+                let commands = self.check_certificate(peer).await;
                 self.execute(commands).await;
             }
             PeerEvent::Track(track) => {
@@ -424,21 +472,39 @@ impl Task {
         }
     }
 
-    /// The short code both sides can compare aloud, from the room key and both DTLS fingerprints.
-    fn compute_safety_number(&mut self, peer: PeerId) {
-        let Some((ours, theirs)) = self.links.get(&peer).and_then(PeerLink::fingerprints) else {
-            return;
+    /// Once connected (and after every renegotiation): tells the room which certificate DTLS
+    /// verified for `peer`. The room closes the connection if it is not the committed one, and
+    /// otherwise computes the safety number from it.
+    async fn check_certificate(&mut self, peer: PeerId) -> Vec<Command> {
+        let Some(link) = self.links.get(&peer).filter(|link| link.is_connected()) else {
+            return Vec::new();
         };
-        if let Ok(number) = crypto::safety_number(self.keys.safety(), &ours, &theirs) {
-            self.safety_numbers.insert(peer, number.to_string());
+        let Ok(fingerprints) = link.verified_remote_fingerprints().await else {
+            return Vec::new();
+        };
+        let mut commands = Vec::new();
+        for fingerprint in fingerprints {
+            commands.extend(
+                self.room
+                    .handle(Input::RemoteCertificate { peer, fingerprint }),
+            );
         }
+        commands
     }
 
-    /// Sends a local description that negotiation produced; a failure is left to ICE's own
-    /// failure state, which the tile shows.
-    fn reply(&mut self, peer: PeerId, description: Result<Option<Description>, JsError>) {
-        if let Ok(Some(description)) = description {
-            self.seal_and_send(peer, &SignalBody::Description(description));
+    /// Hands a local description that negotiation produced to the room, which seals it for the
+    /// peer; a failure is left to ICE's own failure state, which the tile shows.
+    fn reply(
+        &mut self,
+        peer: PeerId,
+        description: Result<Option<Description>, JsError>,
+    ) -> Vec<Command> {
+        match description {
+            Ok(Some(description)) => self.room.handle(Input::Local {
+                peer,
+                negotiation: Negotiation::Description(description),
+            }),
+            _ => Vec::new(),
         }
     }
 
@@ -489,23 +555,6 @@ impl Task {
         signal.set(track.is_some());
     }
 
-    fn seal_and_send(&mut self, to: PeerId, body: &SignalBody) {
-        let Some(channel) = &mut self.channel else {
-            return;
-        };
-        let Ok(plaintext) = serde_json::to_vec(body) else {
-            return;
-        };
-        // Sealing fails only without a random number generator: then nothing is sent at all.
-        let Ok(envelope) = channel.seal(to, body.kind(), &plaintext) else {
-            return;
-        };
-        self.send(&ClientMessage::Signal {
-            to,
-            payload: crypto::to_base64(&envelope),
-        });
-    }
-
     fn send(&self, message: &ClientMessage) {
         if let Some(socket) = &self.socket {
             let _ = socket.send(message);
@@ -516,8 +565,9 @@ impl Task {
         let delay = RECONNECT_DELAYS_MILLIS[self
             .reconnect_attempt
             .min(RECONNECT_DELAYS_MILLIS.len() - 1)];
+        let jitter = 0.5 + js_sys::Math::random();
         self.reconnect_attempt += 1;
-        self.add_timer(delay, Event::Reconnect);
+        self.add_timer((f64::from(delay) * jitter) as u32, Event::Reconnect);
     }
 
     fn toast(&mut self, text: String) {
@@ -551,6 +601,7 @@ impl Task {
     fn publish(&self) {
         self.state.room.set(self.room.status());
         self.state.dropped.set(self.room.dropped_envelopes());
+        self.state.unverified.set(self.room.unverified_present());
         let previous = self.state.tiles.get_untracked();
         let tiles = self
             .room
@@ -568,7 +619,10 @@ impl Task {
                     status: participant.status,
                     stream: SendWrapper::new(link.remote_stream().share()),
                     tracks,
-                    safety_number: self.safety_numbers.get(&participant.peer).cloned(),
+                    safety_number: self
+                        .room
+                        .safety_number(participant.peer)
+                        .map(|number| number.to_string()),
                 })
             })
             .collect();
@@ -578,6 +632,7 @@ impl Task {
     /// Leaves: every connection closed, the devices stopped (camera light off), the socket closed.
     fn end(mut self) {
         self.links.clear();
+        self.certificates.clear();
         self.local.stop(MediaKind::Audio);
         self.local.stop(MediaKind::Video);
         self.socket = None;
@@ -588,18 +643,4 @@ impl Task {
         self.state.camera.set(false);
         self.state.ended.set(true);
     }
-}
-
-/// Close codes after which reconnecting cannot help: the session ends with the reason shown.
-fn is_final(code: CloseCode) -> bool {
-    matches!(
-        code,
-        CloseCode::RoomFull
-            | CloseCode::TooManyRooms
-            | CloseCode::TooManyConnections
-            | CloseCode::UnsupportedVersion
-            | CloseCode::ProtocolViolation
-            | CloseCode::MessageTooLarge
-            | CloseCode::BinaryFrame
-    )
 }

@@ -66,7 +66,15 @@ pub fn Meeting(
                         move |_| copy(invite_link.clone(), invite_copied)
                     }>{move || if invite_copied.get() { texts.copied } else { texts.copy_link }}</button>
                 </header>
-                {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
+                <div class="notices">
+                    {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
+                    <For each=move || state.untrustworthy.get().into_iter().enumerate() key=|(index, _)| *index let((_, name))>
+                        <p class="banner error" role="alert">{texts.untrustworthy(&name)}</p>
+                    </For>
+                    <Show when=move || { state.unverified.get() > 0 }>
+                        <p class="hint presence" role="status">{move || texts.unverified_present(state.unverified.get())}</p>
+                    </Show>
+                </div>
                 <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1>
                     <LocalTile label=me.clone() stream=state.local_stream camera=state.camera/>
                     <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>

@@ -18,7 +18,7 @@ enum Phase {
     DerivingKeys,
     InMeeting {
         session: Session,
-        state: MeetingState,
+        state: Box<MeetingState>,
         name: String,
     },
     CannotStart,
@@ -138,7 +138,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             let session = Session::start(&my_name, keys, local, state, texts);
             phase.set(Phase::InMeeting {
                 session,
-                state,
+                state: Box::new(state),
                 name: my_name,
             });
         });
@@ -210,7 +210,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                     <p class="error" role="alert">{texts.cannot_start}</p>
                 }.into_any(),
                 Phase::InMeeting { session, state, name } => view! {
-                    <Meeting room=room.as_str().to_owned() session state my_name=name on_rejoin=rejoin/>
+                    <Meeting room=room.as_str().to_owned() session state=*state my_name=name on_rejoin=rejoin/>
                 }.into_any(),
             }}
         </main>

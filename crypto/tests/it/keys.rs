@@ -57,3 +57,28 @@ fn an_empty_passphrase_still_derives_keys() {
         Some(empty.confirmation())
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_admission_token_is_64_hex_digits_that_tell_passphrases_and_rooms_apart() {
+    let token = keys().admission_token();
+    assert_eq!(token.len(), 64);
+    assert!(
+        token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{token}"
+    );
+    assert_ne!(token, other_keys().admission_token());
+    let other_room = derive("correct horse battery staple", "another room");
+    assert_ne!(token, other_room.admission_token());
+    // It is not the key-confirmation value either, and Debug does not show it.
+    let confirmation: String = keys()
+        .confirmation()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_ne!(token, confirmation);
+    assert!(!format!("{:?}", keys()).contains(token));
+}

@@ -4,8 +4,11 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+mod commitment;
 mod confirm;
 mod keys;
+mod padding;
+mod pair;
 mod passphrase;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;

@@ -60,10 +60,10 @@ fn room_names_that_are_empty_too_long_or_contain_controls_are_refused() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn room_id_is_a_domain_separated_hash_of_the_name_alone() {
     let name = RoomName::parse("stube testraum").expect("valid");
-    // SHA-256("stube/v1/room-id" || "stube testraum"), computed independently with Python hashlib.
+    // SHA-256("stube/v2/room-id" || "stube testraum"), computed independently with Python hashlib.
     assert_eq!(
         room_id(&name).as_str(),
-        "20a8b4e9a4c6d5c10a85872c2cdf7be31a329fc4103e0a04b17421010c9260d0"
+        "3e16c86e4101f9c1061617e142f98d0a2e9eb73d807e8dd45379081307b92d03"
     );
     assert_eq!(
         room_id(&name),

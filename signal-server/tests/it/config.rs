@@ -1,6 +1,9 @@
 //! Configurations that cannot work are refused at startup, with a message saying why.
 
-use signal_server::{IceConfigError, ServeError, serve};
+use std::time::Duration;
+
+use clap::Parser as _;
+use signal_server::{Config, IceConfigError, MAX_TURN_CREDENTIAL_TTL, ServeError, serve};
 use tokio::net::TcpListener;
 use tokio::time::timeout;
 
@@ -28,4 +31,30 @@ async fn relay_only_without_a_turn_server_refuses_to_start() {
             "unclear message: {message}"
         );
     }
+}
+
+#[tokio::test]
+async fn turn_credentials_valid_for_more_than_ten_minutes_are_refused() {
+    // On the command line (or in the environment), with a message naming the flag and the bound.
+    let error = Config::try_parse_from(["signal-server", "--turn-credential-ttl", "12h"])
+        .expect_err("12h is refused")
+        .to_string();
+    assert!(
+        error.contains("--turn-credential-ttl") && error.contains("at most 10m"),
+        "unclear message: {error}"
+    );
+    // And by `serve`, for a configuration built in code.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let config = config(|config| {
+        config.ice_server = vec!["turn:turn.example.org:3478".to_owned()];
+        config.turn_secret = Some("secret".parse().expect("secret"));
+        config.turn_credential_ttl = MAX_TURN_CREDENTIAL_TTL + Duration::from_secs(1);
+    });
+    let served = timeout(PATIENCE, serve(config, listener, std::future::pending()))
+        .await
+        .expect("serve returns at once");
+    assert!(
+        matches!(served, Err(ServeError::Ice(IceConfigError::TurnTtlTooLong))),
+        "{served:?}"
+    );
 }

@@ -2,31 +2,35 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt as _, StreamExt as _};
-use protocol::{ClientMessage, CloseCode, PROTOCOL_VERSION, RoomId, ServerMessage};
+use futures_util::StreamExt as _;
+use protocol::{AdmissionToken, ClientMessage, CloseCode, RoomId, ServerMessage};
 use tokio::time::{Instant, timeout};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_util::sync::CancellationToken;
 
-use crate::support::{Client, PATIENCE, TestServer, expected, room};
+use crate::support::{Client, PATIENCE, TestServer, admission, expected, join_message, room};
 use signal_server::Config;
 
-fn nonzero(n: usize) -> std::num::NonZeroUsize {
+pub fn nonzero(n: usize) -> std::num::NonZeroUsize {
     n.try_into().expect("nonzero")
 }
 
 /// Joins `room` as a new client, retrying while the server still refuses with `refusal` (for
 /// limits released asynchronously, when the server notices a departed client).
 pub async fn join_eventually(server: &TestServer, room: &RoomId, refusal: CloseCode) -> Client {
+    join_eventually_with(server, room, &admission(1), refusal).await
+}
+
+/// [`join_eventually`] with `admission`.
+pub async fn join_eventually_with(
+    server: &TestServer,
+    room: &RoomId,
+    admission: &AdmissionToken,
+    refusal: CloseCode,
+) -> Client {
     let attempts = async {
         loop {
             let mut client = server.client().await;
-            client
-                .send(&ClientMessage::Join {
-                    version: PROTOCOL_VERSION,
-                    room: room.clone(),
-                })
-                .await;
+            client.send(&join_message(room, admission)).await;
             match client.closed_or_message().await {
                 Ok(ServerMessage::Welcome { .. }) => return client,
                 Ok(other) => panic!("expected a welcome, got {other:?}"),
@@ -77,11 +81,7 @@ async fn a_full_room_refuses_the_next_joiner() {
     a.join(&room(1)).await;
     b.join(&room(1)).await;
     let mut c = server.client().await;
-    c.send(&ClientMessage::Join {
-        version: PROTOCOL_VERSION,
-        room: room(1),
-    })
-    .await;
+    c.send(&join_message(&room(1), &admission(1))).await;
     assert_eq!(
         c.closed().await.code_and_reason(),
         expected(CloseCode::RoomFull)
@@ -127,11 +127,7 @@ async fn rooms_in_total_are_limited() {
     let mut a = server.client().await;
     a.join(&room(1)).await;
     let mut b = server.client().await;
-    b.send(&ClientMessage::Join {
-        version: PROTOCOL_VERSION,
-        room: room(2),
-    })
-    .await;
+    b.send(&join_message(&room(2), &admission(1))).await;
     assert_eq!(
         b.closed().await.code_and_reason(),
         expected(CloseCode::TooManyRooms)
@@ -218,67 +214,4 @@ async fn answered_pings_keep_an_idle_connection_open() {
             other => panic!("expected only pings, got {other:?}"),
         }
     }
-}
-
-#[tokio::test]
-async fn a_client_that_does_not_read_is_closed_as_a_slow_consumer() {
-    let server = TestServer::with(|config| config.send_queue = nonzero(4)).await;
-    // The victim reads its welcome, then nothing while it is flooded.
-    let mut victim = Client::connect(server.addr, Some(4096)).await;
-    let (victim_id, _) = victim.join(&room(1)).await;
-    let (mut flood_tx, mut flood_rx) = server.client().await.into_inner().split();
-    let join = serde_json::to_string(&ClientMessage::Join {
-        version: PROTOCOL_VERSION,
-        room: room(1),
-    })
-    .expect("json");
-    flood_tx.send(Message::text(join)).await.expect("join");
-    let stop = CancellationToken::new();
-    let flooding = tokio::spawn({
-        let stop = stop.clone();
-        let signal = serde_json::to_string(&ClientMessage::Signal {
-            to: victim_id,
-            payload: "x".repeat(32_000),
-        })
-        .expect("json");
-        async move {
-            // At most ~64 MB: far beyond any socket buffers, so the victim's queue must fill.
-            for _ in 0..2000 {
-                tokio::select! {
-                    () = stop.cancelled() => break,
-                    sent = flood_tx.send(Message::text(signal.clone())) => sent.expect("flood"),
-                }
-            }
-            flood_tx
-        }
-    });
-    // The flooder hears that the victim left (and reads the refusals of signals sent after that).
-    let left = async {
-        loop {
-            let text = match flood_rx.next().await {
-                Some(Ok(Message::Text(text))) => text,
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                other => panic!("the flooder's connection ended: {other:?}"),
-            };
-            if serde_json::from_str::<ServerMessage>(text.as_str()).ok()
-                == Some(ServerMessage::PeerLeft { peer_id: victim_id })
-            {
-                break;
-            }
-        }
-    };
-    timeout(PATIENCE, left)
-        .await
-        .expect("the victim was dropped from the room");
-    stop.cancel();
-    let _flood_tx = timeout(PATIENCE, flooding)
-        .await
-        .expect("flooding stops")
-        .expect("flood task");
-    let closed = victim.closed().await;
-    assert_eq!(closed.code_and_reason(), expected(CloseCode::SlowConsumer));
-    assert!(
-        closed.messages_before > 0,
-        "the victim got part of the flood first"
-    );
 }

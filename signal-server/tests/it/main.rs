@@ -2,8 +2,13 @@
 //! directly for the static files.
 
 mod config;
+mod join_rate;
 mod limits;
 mod malformed;
+mod networks;
+mod origin;
+mod queues;
+mod seats;
 mod shutdown;
 mod signalling;
 mod support;

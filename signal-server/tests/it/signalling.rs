@@ -1,8 +1,10 @@
 //! Joining, hearing of others, relaying, keep-alive.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use protocol::{ClientMessage, CloseCode, ErrorCode, IceServer, ServerMessage};
 
-use crate::support::{TestServer, room};
+use crate::support::{TestServer, admission, join_message, room};
 
 #[tokio::test]
 async fn a_joiner_is_welcomed_with_its_id_and_the_peers_present() {
@@ -45,11 +47,7 @@ async fn the_welcome_carries_the_configured_ice_servers_with_turn_credentials() 
     })
     .await;
     let mut a = server.client().await;
-    a.send(&ClientMessage::Join {
-        version: protocol::PROTOCOL_VERSION,
-        room: room(1),
-    })
-    .await;
+    a.send(&join_message(&room(1), &admission(1))).await;
     let ServerMessage::Welcome { ice_servers, .. } = a.recv().await else {
         panic!("expected a welcome")
     };
@@ -66,8 +64,61 @@ async fn the_welcome_carries_the_configured_ice_servers_with_turn_credentials() 
     );
     assert_eq!(turn.urls, ["turn:turn.example.org:3478"]);
     let username = turn.username.as_deref().expect("a TURN username");
-    assert!(username.ends_with(":stube"), "username {username}");
+    assert!(username.contains(":stube-"), "username {username}");
     assert!(turn.credential.as_deref().is_some_and(|c| !c.is_empty()));
+}
+
+#[tokio::test]
+async fn every_welcome_carries_fresh_turn_credentials_valid_for_ten_minutes() {
+    let server = TestServer::with(|config| {
+        config.ice_server = vec!["turn:turn.example.org:3478".into()];
+        config.turn_secret = Some("secret".parse().expect("secret"));
+    })
+    .await;
+    let mut credentials = Vec::new();
+    // Two participants, then the first one's reconnect: three welcomes within a second.
+    let mut a = server.client().await;
+    credentials.push(turn_of(&mut a).await);
+    let mut b = server.client().await;
+    credentials.push(turn_of(&mut b).await);
+    drop(a);
+    let mut again = server.client().await;
+    credentials.push(turn_of(&mut again).await);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    for (username, _) in &credentials {
+        let (expiry, user) = username.split_once(':').expect("<expiry>:<user>");
+        let expiry: u64 = expiry.parse().expect("a unix time");
+        assert!(
+            (now + 590..=now + 600).contains(&expiry),
+            "expires {} s from now",
+            expiry.saturating_sub(now)
+        );
+        assert!(user.starts_with("stube-"), "{user}");
+    }
+    for (i, first) in credentials.iter().enumerate() {
+        for second in &credentials[i + 1..] {
+            assert_ne!(first.0, second.0, "a username was handed out twice");
+            assert_ne!(first.1, second.1, "a credential was handed out twice");
+        }
+    }
+}
+
+/// Joins room 1 and returns the TURN username and credential of the welcome.
+async fn turn_of(client: &mut crate::support::Client) -> (String, String) {
+    client.send(&join_message(&room(1), &admission(1))).await;
+    let ServerMessage::Welcome { ice_servers, .. } = client.recv().await else {
+        panic!("expected a welcome")
+    };
+    let [turn] = ice_servers.as_slice() else {
+        panic!("expected one TURN entry: {ice_servers:?}")
+    };
+    (
+        turn.username.clone().expect("a username"),
+        turn.credential.clone().expect("a credential"),
+    )
 }
 
 #[tokio::test]
@@ -81,12 +132,7 @@ async fn the_welcome_says_whether_browsers_must_relay() {
     let direct = TestServer::start().await;
     for (server, relay) in [(&relayed, true), (&direct, false)] {
         let mut client = server.client().await;
-        client
-            .send(&ClientMessage::Join {
-                version: protocol::PROTOCOL_VERSION,
-                room: room(1),
-            })
-            .await;
+        client.send(&join_message(&room(1), &admission(1))).await;
         let ServerMessage::Welcome {
             relay_only,
             ice_servers,

@@ -1,11 +1,11 @@
 //! A server on an ephemeral port, and a WebSocket client that speaks the protocol.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::Parser as _;
 use futures_util::{SinkExt as _, StreamExt as _};
-use protocol::{ClientMessage, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
+use protocol::{AdmissionToken, ClientMessage, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
 use signal_server::{Config, ServeError, serve};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
@@ -27,6 +27,25 @@ pub fn config(configure: impl FnOnce(&mut Config)) -> Config {
 
 pub fn room(n: u8) -> RoomId {
     RoomId::parse(&format!("{n:02x}").repeat(32)).expect("valid room id")
+}
+
+/// The admission token of passphrase `n`; [`Client::join`] uses passphrase 1.
+pub fn admission(n: u8) -> AdmissionToken {
+    AdmissionToken::from_bytes(&[n; 32])
+}
+
+/// A `join` of this protocol version.
+pub fn join_message(room: &RoomId, admission: &AdmissionToken) -> ClientMessage {
+    ClientMessage::Join {
+        version: PROTOCOL_VERSION,
+        room: room.clone(),
+        admission: admission.clone(),
+    }
+}
+
+/// A loopback address other than 127.0.0.1, in the /24 `127.0.<net>.0`.
+pub fn loopback(net: u8, host: u8) -> IpAddr {
+    IpAddr::from([127, 0, net, host])
 }
 
 pub struct TestServer {
@@ -56,6 +75,12 @@ impl TestServer {
 
     pub async fn client(&self) -> Client {
         Client::connect(self.addr, None).await
+    }
+
+    /// A client connecting from `source` (a loopback address), to count against its address and
+    /// network.
+    pub async fn client_from(&self, source: IpAddr) -> Client {
+        Client::connect_from(self.addr, source).await
     }
 
     /// Starts the graceful shutdown and waits for `serve` to return.
@@ -92,6 +117,19 @@ impl Client {
                 .set_recv_buffer_size(size)
                 .expect("receive buffer size");
         }
+        Self::handshake(addr, socket).await
+    }
+
+    /// Connects to `/ws` from `source`.
+    pub async fn connect_from(addr: SocketAddr, source: IpAddr) -> Self {
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket
+            .bind(SocketAddr::new(source, 0))
+            .expect("bind a loopback source address");
+        Self::handshake(addr, socket).await
+    }
+
+    async fn handshake(addr: SocketAddr, socket: TcpSocket) -> Self {
         let stream = timeout(PATIENCE, socket.connect(addr))
             .await
             .expect("connect in time")
@@ -137,13 +175,18 @@ impl Client {
         }
     }
 
-    /// Joins `room` and returns the welcome's peer id and peer list.
+    /// Joins `room` with passphrase 1 and returns the welcome's peer id and peer list.
     pub async fn join(&mut self, room: &RoomId) -> (PeerId, Vec<PeerId>) {
-        self.send(&ClientMessage::Join {
-            version: PROTOCOL_VERSION,
-            room: room.clone(),
-        })
-        .await;
+        self.join_with(room, &admission(1)).await
+    }
+
+    /// Joins `room` with `admission` and returns the welcome's peer id and peer list.
+    pub async fn join_with(
+        &mut self,
+        room: &RoomId,
+        admission: &AdmissionToken,
+    ) -> (PeerId, Vec<PeerId>) {
+        self.send(&join_message(room, admission)).await;
         match self.recv().await {
             ServerMessage::Welcome {
                 version,

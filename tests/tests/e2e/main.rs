@@ -3,3 +3,4 @@
 
 mod call;
 mod page_load;
+mod verification;
