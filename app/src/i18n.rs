@@ -60,6 +60,11 @@ pub struct Texts {
     dropped: &'static str,
     unverified_present: &'static str,
     untrustworthy: &'static str,
+    pub microphone_off: &'static str,
+    pub enter_passphrase_again: &'static str,
+    pub mismatch_hint: &'static str,
+    pub connection_details: &'static str,
+    dropped_one: &'static str,
 }
 
 impl Texts {
@@ -71,8 +76,14 @@ impl Texts {
         self.left.replace("{name}", name)
     }
 
+    /// How many signalling messages could not be opened, with the right plural.
     pub fn dropped(&self, count: u64) -> String {
-        self.dropped.replace("{count}", &count.to_string())
+        let text = if count == 1 {
+            self.dropped_one
+        } else {
+            self.dropped
+        };
+        text.replace("{count}", &count.to_string())
     }
 
     /// "2 present, not verified": members who have not completed the handshake with us.
@@ -145,6 +156,11 @@ pub const ENGLISH: Texts = Texts {
     unverified_present: "{count} present, not verified",
     untrustworthy: "The connection to {name} was not trustworthy and was closed. Someone may be trying to listen in between you.",
     dropped: "{count} signalling messages could not be opened and were dropped.",
+    dropped_one: "1 signalling message could not be opened and was dropped.",
+    microphone_off: "Microphone off",
+    enter_passphrase_again: "Enter the passphrase again",
+    mismatch_hint: "Check the passphrase with the person who invited you, then try again.",
+    connection_details: "Connection details",
 };
 
 pub const GERMAN: Texts = Texts {
@@ -206,6 +222,11 @@ pub const GERMAN: Texts = Texts {
     unverified_present: "{count} anwesend, nicht verifiziert",
     untrustworthy: "Die Verbindung zu {name} war nicht vertrauenswürdig und wurde getrennt. Möglicherweise versucht jemand, zwischen Ihnen mitzuhören.",
     dropped: "{count} Signalisierungsnachrichten ließen sich nicht öffnen und wurden verworfen.",
+    dropped_one: "1 Signalisierungsnachricht ließ sich nicht öffnen und wurde verworfen.",
+    microphone_off: "Mikrofon aus",
+    enter_passphrase_again: "Passphrase erneut eingeben",
+    mismatch_hint: "Prüfen Sie die Passphrase mit der Person, die Sie eingeladen hat, und versuchen Sie es dann erneut.",
+    connection_details: "Verbindungsdetails",
 };
 
 /// German for browsers that prefer German, English otherwise.

@@ -3,8 +3,7 @@
 //!
 //! `key(P) = HKDF-SHA256(salt = KEY_SCHEDULE_SALT, ikm = root, info = P::LABEL)`, 32 bytes. Keys are
 //! derived once per room, zeroized on drop, and their `Debug` output never shows key bytes. The
-//! same schedule gives the key-confirmation value ([`crate::confirm`]) and the admission token
-//! ([`RoomKeys::admission_token`]), each under its own label.
+//! same schedule gives the admission token ([`RoomKeys::admission_token`]), under its own label.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -13,7 +12,6 @@ use protocol::RoomId;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::confirm::KeyConfirmation;
 use crate::hash::hkdf;
 use crate::kdf::{KDF_V1, KdfError, RootSecret, argon2_salt, argon2id};
 use crate::room::{RoomName, hex, room_id};
@@ -122,12 +120,11 @@ pub struct RoomKeys {
     chat: ChatKey,
     media: MediaKey,
     safety: SafetyKey,
-    confirmation: KeyConfirmation,
     admission: String,
 }
 
 impl RoomKeys {
-    /// Derives the subkeys and the key-confirmation value from a root secret.
+    /// Derives the subkeys and the admission token from a root secret.
     pub(crate) fn from_root(room: &RoomName, root: &RootSecret) -> Self {
         Self {
             room_id: room_id(room),
@@ -135,7 +132,6 @@ impl RoomKeys {
             chat: Key::derive(root),
             media: Key::derive(root),
             safety: Key::derive(root),
-            confirmation: KeyConfirmation::derive(root),
             admission: hex(&hkdf::<ADMISSION_LEN>(
                 KEY_SCHEDULE_SALT,
                 root.expose(),
@@ -160,9 +156,6 @@ impl RoomKeys {
     pub fn safety(&self) -> &SafetyKey {
         &self.safety
     }
-    pub fn confirmation(&self) -> &KeyConfirmation {
-        &self.confirmation
-    }
 
     /// The admission token: `hex(HKDF-SHA256(salt = KEY_SCHEDULE_SALT, ikm = root, info =
     /// ADMISSION_LABEL))`, 64 lowercase hex digits. Sent to the server at join, which compares it
@@ -184,7 +177,6 @@ impl fmt::Debug for RoomKeys {
             .field("chat", &self.chat)
             .field("media", &self.media)
             .field("safety", &self.safety)
-            .field("confirmation", &self.confirmation)
             .field("admission", &"redacted")
             .finish()
     }

@@ -11,7 +11,6 @@
 //! - [`commitment`]: the commitment to a DTLS certificate that a hello carries.
 //! - [`stream`]: high-volume streams (chat, files, media) under per-sender stream keys and counter
 //!   nonces.
-//! - [`confirm`]: a key-confirmation value that tells whether two people typed the same passphrase.
 //! - [`safety`]: the short safety number two people read aloud to verify a connection.
 //! - [`passphrase`] and [`wordlist`]: generated passphrases and a lean strength estimate.
 //!
@@ -19,7 +18,6 @@
 //! labels are the `*_LABEL` and `*_SALT` constants.
 
 pub mod commitment;
-pub mod confirm;
 pub mod encoding;
 pub mod kdf;
 pub mod keys;
@@ -39,7 +37,6 @@ mod hash;
 mod vectors;
 
 pub use commitment::{Commitment, dtls_commitment};
-pub use confirm::KeyConfirmation;
 pub use encoding::{from_base64, to_base64};
 pub use kdf::{KDF_V1, KdfError, KdfParams};
 pub use keys::{ChatKey, Key, MediaKey, Purpose, RoomKeys, SafetyKey, SignalKey, derive_room_keys};

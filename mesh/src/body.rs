@@ -1,6 +1,7 @@
 //! What browsers say to each other inside sealed signalling envelopes, and how the DTLS
 //! fingerprints are read out of SDP.
 
+use crate::media::MediaState;
 use crypto::Commitment;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,8 @@ pub enum SignalBody {
     Description(Description),
     /// A trickled ICE candidate.
     Candidate(IceCandidate),
+    /// Whether the sender's microphone and camera are on (after verification and on change).
+    Media(MediaState),
 }
 
 /// What the browser glue hands to a peer connection, or hands to the room to send.
@@ -48,6 +51,7 @@ impl SignalBody {
             Self::Description(_) => 2,
             Self::Candidate(_) => 3,
             Self::Ack { .. } => 4,
+            Self::Media(_) => 5,
         }
     }
 }

@@ -25,10 +25,16 @@
 //! newcomer answers and is the *polite* side of perfect negotiation for later renegotiation.
 
 mod body;
+mod initials;
+mod media;
 mod room;
+mod speaking;
 
 pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
+pub use initials::initials;
+pub use media::MediaState;
 pub use room::{
     ChallengeSource, Command, ConnectionState, Input, MAX_NAME_CHARS, MAX_PEERS,
     MAX_REMEMBERED_CHALLENGES, Notice, Participant, ParticipantStatus, Room, RoomStatus,
 };
+pub use speaking::{HOLD_MILLIS, SPEAKING_LEVEL, Speaking};

@@ -17,6 +17,7 @@ use crypto::{
 use protocol::{PeerId, ServerMessage};
 
 use crate::body::{Negotiation, SignalBody};
+use crate::media::MediaState;
 
 /// Longest display name, in characters, that is sent and shown; longer names are cut.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -54,6 +55,8 @@ pub enum Input {
     /// DTLS verified the certificate with this fingerprint for `peer` (read from the transport,
     /// e.g. `getStats()`, after every (re)negotiation or DTLS state change).
     RemoteCertificate { peer: PeerId, fingerprint: String },
+    /// Our microphone or camera went on or off: every verified peer is told.
+    LocalMedia(MediaState),
     /// The peer connection to `peer` changed state.
     Connection {
         peer: PeerId,
@@ -132,6 +135,8 @@ pub struct Participant {
     pub peer: PeerId,
     pub name: String,
     pub status: ParticipantStatus,
+    /// Its microphone and camera, as it last announced them.
+    pub media: MediaState,
 }
 
 /// The meeting as a whole, from this participant's side.
@@ -187,6 +192,7 @@ struct Peer {
     channel: Option<PairChannel>,
     /// The normalised fingerprint DTLS verified, once it matched the commitment.
     verified_certificate: Option<String>,
+    media: MediaState,
 }
 
 /// A bounded set of challenges, forgetting the oldest first.
@@ -222,6 +228,8 @@ pub struct Room {
     /// Our own challenges and those of every hello accepted, across reconnects.
     seen_challenges: ChallengeLog,
     dropped_envelopes: u64,
+    /// Our own microphone and camera, announced to every verified peer.
+    my_media: MediaState,
 }
 
 impl fmt::Debug for Room {
@@ -250,6 +258,7 @@ impl Room {
             peers: BTreeMap::new(),
             seen_challenges: ChallengeLog::default(),
             dropped_envelopes: 0,
+            my_media: MediaState::default(),
         }
     }
 
@@ -287,6 +296,7 @@ impl Room {
             Input::RemoteCertificate { peer, fingerprint } => {
                 self.on_remote_certificate(peer, &fingerprint)
             }
+            Input::LocalMedia(media) => self.on_local_media(media),
             Input::Connection { peer, state } => {
                 self.on_connection(peer, state);
                 Vec::new()
@@ -303,6 +313,7 @@ impl Room {
                 peer,
                 name: state.name().to_owned(),
                 status: state.status,
+                media: state.media,
             })
             .collect()
     }
@@ -482,16 +493,19 @@ impl Room {
     }
 
     fn on_envelope(&mut self, from: PeerId, bytes: &[u8]) -> Vec<Command> {
+        let is_hello = envelope_kind(bytes) == Some(HELLO_KIND);
+        // A peer whose first hello did not open may still send one that does (see `on_hello`).
         let usable = self.me.is_some()
-            && self
-                .peers
-                .get(&from)
-                .is_some_and(|p| matches!(p.trust, Trust::Unverified | Trust::Verified));
+            && self.peers.get(&from).is_some_and(|p| match p.trust {
+                Trust::Unverified | Trust::Verified => true,
+                Trust::Mismatched => is_hello,
+                Trust::Untrustworthy => false,
+            });
         if !usable {
             self.dropped_envelopes += 1;
             return Vec::new();
         }
-        if envelope_kind(bytes) == Some(HELLO_KIND) {
+        if is_hello {
             self.on_hello(from, bytes)
         } else {
             self.on_pair_message(from, bytes)
@@ -533,12 +547,18 @@ impl Room {
             }
         };
         let (name, challenge, commitment) = hello;
-        // One hello per peer and session; none carrying a challenge seen before (one of ours
-        // reflected, or an earlier hello replayed).
-        if peer.remote.is_some() || !self.seen_challenges.insert(challenge) {
+        // None once the handshake completed (or the peer was refused); none carrying a challenge
+        // seen before (one of ours reflected, or an earlier hello replayed).
+        let settled = matches!(peer.trust, Trust::Verified | Trust::Untrustworthy);
+        if settled || !self.seen_challenges.insert(challenge) {
             self.dropped_envelopes += 1;
             return Vec::new();
         }
+        // Until then the newest hello that opens is the one the handshake goes on with: a
+        // garbage "hello" the server sent first, or a stale one it replayed to a page that
+        // reloaded, cannot block the real one. The stale one's ack never opens anyway.
+        peer.trust = Trust::Unverified;
+        peer.channel = None;
         peer.remote = Some(RemoteHello {
             name: clean_name(&name),
             challenge,
@@ -567,7 +587,7 @@ impl Room {
         match (body, peer.trust) {
             (Some(SignalBody::Ack { echo }), Trust::Unverified) if Some(echo) == expected_echo => {
                 peer.trust = Trust::Verified;
-                vec![
+                let mut commands = vec![
                     Command::OpenConnection {
                         peer: from,
                         offer: !peer.joined_before_us,
@@ -576,7 +596,17 @@ impl Room {
                     Command::Notify(Notice::Joined {
                         name: peer.name().to_owned(),
                     }),
-                ]
+                ];
+                let media = SignalBody::Media(self.my_media);
+                commands.extend(peer.channel.as_mut().and_then(|channel| {
+                    let envelope = seal_body(channel, &media)?;
+                    Some(Command::Send { to: from, envelope })
+                }));
+                commands
+            }
+            (Some(SignalBody::Media(media)), Trust::Verified) => {
+                peer.media = media;
+                Vec::new()
             }
             (Some(SignalBody::Description(description)), Trust::Verified) => {
                 let committed = peer
@@ -621,6 +651,22 @@ impl Room {
                 envelope,
             })
             .into_iter()
+            .collect()
+    }
+
+    fn on_local_media(&mut self, media: MediaState) -> Vec<Command> {
+        if media == self.my_media {
+            return Vec::new();
+        }
+        self.my_media = media;
+        let body = SignalBody::Media(media);
+        self.peers
+            .iter_mut()
+            .filter(|(_, peer)| peer.trust == Trust::Verified)
+            .filter_map(|(&to, peer)| {
+                let envelope = seal_body(peer.channel.as_mut()?, &body)?;
+                Some(Command::Send { to, envelope })
+            })
             .collect()
     }
 
@@ -708,6 +754,7 @@ impl Peer {
             remote: None,
             channel: None,
             verified_certificate: None,
+            media: MediaState::default(),
         }
     }
 

@@ -30,7 +30,6 @@ const FLAGS: &[&str] = &[
     "disable-features=WebRtcHideLocalIpsWithMdns,TranslateUI,MediaRouter",
     "use-fake-device-for-media-stream",
     "autoplay-policy=no-user-gesture-required",
-    "lang=en-US",
 ];
 
 /// Whether the fake camera and microphone may be used.
@@ -59,8 +58,14 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Launches Chromium (`STUBE_CHROMIUM`, default /usr/bin/chromium).
+    /// Launches Chromium (`STUBE_CHROMIUM`, default /usr/bin/chromium) in English.
     pub async fn launch(devices: Devices) -> Result<Self> {
+        Self::launch_in(devices, "en-US").await
+    }
+
+    /// Launches Chromium with `language` (`de-DE`, say) as the browser's language, which the
+    /// app follows.
+    pub async fn launch_in(devices: Devices, language: &str) -> Result<Self> {
         let executable =
             std::env::var("STUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
         let profile =
@@ -70,6 +75,10 @@ impl Browser {
             .disable_default_args()
             .user_data_dir(profile.path())
             .args(FLAGS.iter().copied().chain([devices.flag()]))
+            .args([
+                format!("lang={language}"),
+                format!("accept-lang={language}"),
+            ])
             .viewport(None)
             .launch_timeout(Duration::from_secs(30))
             .build()
@@ -146,5 +155,17 @@ pub async fn save_screenshot(page: &Page, name: &str) -> Result<()> {
     )
     .await
     .with_context(|| format!("could not save a screenshot to {}", path.display()))?;
+    Ok(())
+}
+
+/// Makes `page` render as a window of `width` × `height` CSS pixels (`mobile`: a phone's viewport
+/// and touch rules).
+pub async fn set_viewport(page: &Page, width: i64, height: i64, mobile: bool) -> Result<()> {
+    use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+    page.execute(SetDeviceMetricsOverrideParams::new(
+        width, height, 1.0, mobile,
+    ))
+    .await
+    .context("could not set the viewport")?;
     Ok(())
 }

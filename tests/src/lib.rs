@@ -5,6 +5,7 @@
 //! runs them with `--include-ignored` inside a private network namespace that has only loopback,
 //! after building the app and the release server they need.
 
+mod accessibility;
 mod browser;
 mod meeting;
 mod mitm;
@@ -12,7 +13,8 @@ mod perception;
 mod proxy;
 mod server;
 
-pub use browser::{Browser, Devices, Page, save_screenshot, wait_until};
+pub use accessibility::accessibility_violations;
+pub use browser::{Browser, Devices, Page, save_screenshot, set_viewport, wait_until};
 pub use meeting::{
     Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, set_device,
     wait_for_text,

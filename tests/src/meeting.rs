@@ -50,7 +50,13 @@ pub async fn open_meeting(browser: &crate::Browser, origin: &str, room: &str) ->
         .await
         .context("could not install the observer")?;
     page.goto(format!("{origin}/#{room}")).await?;
-    wait_for_text(&page, "Join", Duration::from_secs(20)).await?;
+    wait_until(
+        &page,
+        "the pre-join form is shown",
+        "document.querySelector('form.prejoin') !== null",
+        Duration::from_secs(20),
+    )
+    .await?;
     Ok(page)
 }
 

@@ -45,13 +45,15 @@ pub fn all() -> Result<()> {
 fn end_to_end() -> Result<()> {
     build::app()?;
     let server = build::server_binary()?;
+    let axe = tools::ensure_axe()?;
     for binary in cmd::built_executables(&["test", "--no-run", "--package", "tests"], true)? {
         // One test at a time: each starts several Chromiums, and this machine may have two cores.
         run(
             netns::isolated(&binary, &["--include-ignored", "--test-threads=1"])
                 .env("STUBE_SERVER_BIN", &server)
                 .env("STUBE_DIST", cmd::root().join(build::DIST))
-                .env("STUBE_CHROMIUM", tools::CHROMIUM),
+                .env("STUBE_CHROMIUM", tools::CHROMIUM)
+                .env("STUBE_AXE", &axe),
         )?;
     }
     Ok(())

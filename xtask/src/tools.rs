@@ -78,6 +78,28 @@ fn ensure_wasm_opt() -> Result<()> {
         .arg(package))
 }
 
+/// The accessibility checker the browser tests inject into pages: npm `axe-core`, pinned.
+const AXE_CORE: &str = "axe-core@4.11.0";
+
+/// `axe.min.js` from npm `axe-core` in `.tools/`, installed when missing; returns its path.
+pub fn ensure_axe() -> Result<std::path::PathBuf> {
+    // A prefix of its own: npm prunes what a prefix's manifest does not list (binaryen's).
+    let prefix = cmd::node_tools_dir().join("axe");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    let version = AXE_CORE.trim_start_matches("axe-core@");
+    let installed = std::fs::read_to_string(prefix.join("node_modules/axe-core/package.json"))
+        .is_ok_and(|manifest| manifest.contains(&format!("\"version\": \"{version}\"")));
+    if !installed || !script.exists() {
+        std::fs::create_dir_all(&prefix).context("could not create .tools")?;
+        run(cmd::command("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&prefix)
+            .args(["--no-save", "--no-fund", AXE_CORE]))?;
+    }
+    Ok(script)
+}
+
 /// Debian's chromium and chromium-driver, for the wasm tests and the end-to-end tests.
 pub fn ensure_browser() -> Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {

@@ -12,8 +12,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::{
     MediaStream, MediaStreamTrack, RtcCertificate, RtcConfiguration, RtcIceCandidateInit,
     RtcIceServer, RtcIceTransportPolicy, RtcPeerConnection, RtcPeerConnectionIceEvent,
-    RtcPeerConnectionState, RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcRtpTransceiverInit,
-    RtcSdpType, RtcSessionDescriptionInit, RtcSignalingState, RtcTrackEvent,
+    RtcPeerConnectionState, RtcRtpSynchronizationSource, RtcRtpTransceiver,
+    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
+    RtcSignalingState, RtcTrackEvent,
 };
 
 #[wasm_bindgen]
@@ -118,6 +119,20 @@ impl PeerLink {
     /// The peer certificates DTLS verified on this connection (see [`dtls`](super::dtls)).
     pub async fn verified_remote_fingerprints(&self) -> Result<Vec<String>, JsError> {
         verified_remote_fingerprints(&self.connection).await
+    }
+
+    /// The loudest audio level (0 to 1) received from the peer in the last moments, from the
+    /// audio receivers' synchronization sources; 0 when nothing was heard.
+    pub fn audio_level(&self) -> f64 {
+        self.transceivers(MediaKind::Audio)
+            .iter()
+            .flat_map(|transceiver| transceiver.receiver().get_synchronization_sources())
+            .filter_map(|source| {
+                source
+                    .unchecked_into::<RtcRtpSynchronizationSource>()
+                    .get_audio_level()
+            })
+            .fold(0.0, f64::max)
     }
 
     /// Whether DTLS and ICE are up, so that the verified certificate can be read.

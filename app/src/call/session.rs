@@ -11,11 +11,11 @@ use super::signalling::{Signalling, SocketEvent};
 use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
-    Command, ConnectionState, Description, Input, Negotiation, Notice, ParticipantStatus, Room,
-    RoomStatus,
+    Command, ConnectionState, Description, Input, MediaState, Negotiation, Notice,
+    ParticipantStatus, Room, RoomStatus, Speaking,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use web_sys::{MediaStream, MediaStreamTrack};
 
+/// How often the received audio levels are sampled for the speaking indicator.
+const LEVEL_SAMPLE_MILLIS: u32 = 150;
 /// How long a toast stays.
 const TOAST_MILLIS: u32 = 6_000;
 /// Reconnect delays after losing the server (or being asked to retry later), in milliseconds; the
@@ -52,6 +54,8 @@ pub struct TileView {
     pub tracks: u32,
     /// The safety number of this connection, once it is up ("12345 67890 12345").
     pub safety_number: Option<String>,
+    /// Its microphone and camera, as it announced them.
+    pub media: MediaState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +88,8 @@ pub struct MeetingState {
     /// Members of the room who have not completed the handshake with us (a silent joiner, someone
     /// still connecting, someone with another passphrase).
     pub unverified: RwSignal<usize>,
+    /// Who is speaking now (their tiles are highlighted).
+    pub speaking: RwSignal<std::collections::BTreeSet<PeerId>>,
     /// Names of participants whose connection was closed because it was not trustworthy (a
     /// certificate other than the one committed to); stays until the meeting ends.
     pub untrustworthy: RwSignal<Vec<String>>,
@@ -105,6 +111,7 @@ impl MeetingState {
             dropped: RwSignal::new(0),
             unverified: RwSignal::new(0),
             untrustworthy: RwSignal::new(Vec::new()),
+            speaking: RwSignal::new(std::collections::BTreeSet::new()),
             ended: RwSignal::new(false),
         }
     }
@@ -145,6 +152,8 @@ impl Session {
             texts,
             sender: sender.clone(),
             timers: BTreeMap::new(),
+            speaking: Speaking::default(),
+            level_sampler: None,
             next_timer: 0,
             reconnect_attempt: 0,
         };
@@ -183,6 +192,8 @@ enum Event {
     Reconnect(u32),
     /// Timer `id` fired: the toast with that id goes.
     ExpireToast(u32),
+    /// Time to sample who is speaking.
+    SampleLevels,
 }
 
 struct Task {
@@ -203,10 +214,18 @@ struct Task {
     timers: BTreeMap<u32, Timeout>,
     next_timer: u32,
     reconnect_attempt: usize,
+    speaking: Speaking,
+    /// Samples the received audio levels while the session runs.
+    level_sampler: Option<Interval>,
 }
 
 impl Task {
     async fn run(mut self, mut events: UnboundedReceiver<Event>) {
+        self.announce_media().await;
+        let sender = self.sender.clone();
+        self.level_sampler = Some(Interval::new(LEVEL_SAMPLE_MILLIS, move || {
+            drop(sender.unbounded_send(Event::SampleLevels))
+        }));
         self.connect();
         while let Some(event) = events.next().await {
             match event {
@@ -231,6 +250,10 @@ impl Task {
                     self.state
                         .toasts
                         .update(|toasts| toasts.retain(|toast| toast.id != id));
+                }
+                Event::SampleLevels => {
+                    self.sample_levels();
+                    continue;
                 }
             }
             self.publish();
@@ -338,6 +361,7 @@ impl Task {
                 Command::CloseConnection { peer } => {
                     self.links.remove(&peer);
                     self.certificates.remove(&peer);
+                    self.speaking.forget(peer);
                 }
                 Command::Notify(notice) => self.notify(notice),
             }
@@ -553,6 +577,33 @@ impl Task {
             MediaKind::Video => self.state.camera,
         };
         signal.set(track.is_some());
+        self.announce_media().await;
+    }
+
+    /// Samples every connection's received audio level; the UI's speakers change only when the
+    /// set of people speaking does.
+    fn sample_levels(&mut self) {
+        let now = js_sys::Date::now();
+        for (&peer, link) in &self.links {
+            self.speaking.hear(peer, link.audio_level(), now);
+        }
+        let speakers = self.speaking.speakers(now);
+        if self
+            .state
+            .speaking
+            .with_untracked(|shown| *shown != speakers)
+        {
+            self.state.speaking.set(speakers);
+        }
+    }
+
+    /// Tells the room (and so every verified peer) whether our microphone and camera are on.
+    async fn announce_media(&mut self) {
+        let media = MediaState {
+            microphone: self.local.is_on(MediaKind::Audio),
+            camera: self.local.is_on(MediaKind::Video),
+        };
+        self.handle(Input::LocalMedia(media)).await;
     }
 
     fn send(&self, message: &ClientMessage) {
@@ -623,6 +674,7 @@ impl Task {
                         .room
                         .safety_number(participant.peer)
                         .map(|number| number.to_string()),
+                    media: participant.media,
                 })
             })
             .collect();
@@ -631,6 +683,7 @@ impl Task {
 
     /// Leaves: every connection closed, the devices stopped (camera light off), the socket closed.
     fn end(mut self) {
+        self.level_sampler = None;
         self.links.clear();
         self.certificates.clear();
         self.local.stop(MediaKind::Audio);

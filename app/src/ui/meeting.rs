@@ -4,7 +4,7 @@
 use super::app::navigate_to_fragment;
 use super::clipboard::copy;
 use super::home::origin;
-use super::tile::{LocalTile, RemoteTile};
+use super::tile::{LocalTile, RemoteTile, status_text};
 use crate::call::{MeetingState, ServerState, Session, UiAction};
 use crate::i18n::Texts;
 use leptos::prelude::*;
@@ -18,6 +18,9 @@ pub fn Meeting(
     state: MeetingState,
     my_name: String,
     #[prop(into)] on_rejoin: Callback<()>,
+    /// Leave, and go back to the pre-join form to type the passphrase again (name kept).
+    #[prop(into)]
+    on_retry_passphrase: Callback<()>,
 ) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let act = Callback::new(move |action| session.act(action));
@@ -47,7 +50,21 @@ pub fn Meeting(
     } else {
         format!("{} ({})", my_name.trim(), texts.you)
     };
-    let me_in_list = me.clone();
+    // Read by views nested twice (`Show` in `Show`), so kept where every closure can reach them.
+    let me = StoredValue::new(me);
+    let my_name = StoredValue::new(my_name);
+    // Until someone is verified (or we know we are alone) there is no meeting to show yet.
+    let lobby = move || {
+        matches!(
+            state.room.get(),
+            RoomStatus::Joining | RoomStatus::Verifying | RoomStatus::PassphraseMismatch
+        )
+    };
+    let mismatch = move || state.room.get() == RoomStatus::PassphraseMismatch;
+    let retry = move |_| {
+        act.run(UiAction::Leave);
+        on_retry_passphrase.run(());
+    };
 
     view! {
         <Show when=move || !state.ended.get() fallback=move || view! {
@@ -75,24 +92,32 @@ pub fn Meeting(
                         <p class="hint presence" role="status">{move || texts.unverified_present(state.unverified.get())}</p>
                     </Show>
                 </div>
-                <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1>
-                    <LocalTile label=me.clone() stream=state.local_stream camera=state.camera/>
-                    <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
-                        <RemoteTile peer=tile.peer tiles=state.tiles/>
-                    </For>
-                </section>
-                <Show when=move || { state.dropped.get() > 0 }>
-                    <p class="hint" role="status">{move || texts.dropped(state.dropped.get())}</p>
-                </Show>
-                <aside class="participants" aria-label=texts.participants>
-                    <h2>{texts.participants}</h2>
-                    <ul>
-                        <li>{me_in_list.clone()}</li>
-                        <For each=move || state.tiles.get() key=|tile| (tile.peer, tile.name.clone()) let(tile)>
-                            <li>{tile.name}</li>
+                <Show when=move || !lobby() fallback=move || view! {
+                    <section class="lobby">
+                        <Show when=mismatch>
+                            <p>{texts.mismatch_hint}</p>
+                            <button class="primary" on:click=retry>{texts.enter_passphrase_again}</button>
+                        </Show>
+                    </section>
+                }>
+                    <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1>
+                        <LocalTile label=me.get_value() name=my_name.get_value() stream=state.local_stream
+                            camera=state.camera microphone=state.microphone/>
+                        <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
+                            <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking/>
                         </For>
-                    </ul>
-                </aside>
+                    </section>
+                    <aside class="participants" aria-label=texts.participants>
+                        <h2>{texts.participants}</h2>
+                        <ul>
+                            <li>{me.get_value()}</li>
+                            <For each=move || state.tiles.get() key=|tile| (tile.peer, tile.name.clone()) let(tile)>
+                                <li>{tile.name}</li>
+                            </For>
+                        </ul>
+                        <ConnectionDetails state/>
+                    </aside>
+                </Show>
                 <footer class="controls">
                     <button aria-keyshortcuts="M" aria-pressed=move || (!state.microphone.get()).to_string()
                         aria-label=move || if state.microphone.get() { texts.mute } else { texts.unmute }
@@ -115,6 +140,27 @@ pub fn Meeting(
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// What only someone curious or troubleshooting needs, closed by default: each connection's
+/// state and safety number, and how many signalling messages could not be opened.
+#[component]
+fn ConnectionDetails(state: MeetingState) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    view! {
+        <details class="details">
+            <summary>{texts.connection_details}</summary>
+            <ul>
+                {move || state.tiles.get().into_iter().map(|tile| view! {
+                    <li>
+                        {tile.name}": "{status_text(texts, tile.status)}
+                        {tile.safety_number.map(|number| format!(" · {}: {number}", texts.safety_number))}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p>{move || texts.dropped(state.dropped.get())}</p>
+        </details>
     }
 }
 

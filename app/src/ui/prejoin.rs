@@ -149,6 +149,21 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         microphone.set(false);
         phase.set(Phase::PreJoin);
     };
+    // After a passphrase mismatch: the same form, name kept, the (already emptied) passphrase
+    // field focused.
+    let passphrase_input = NodeRef::<leptos::html::Input>::new();
+    let focus_passphrase = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(input) = passphrase_input.get()
+            && focus_passphrase.get_untracked()
+        {
+            let _ = input.focus();
+        }
+    });
+    let retry_passphrase = move || {
+        focus_passphrase.set(true);
+        rejoin();
+    };
     on_cleanup(move || {
         if let Phase::InMeeting { session, .. } = phase.get_untracked() {
             session.act(crate::call::UiAction::Leave);
@@ -167,7 +182,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 </label>
                 <label>
                     {texts.passphrase_label}
-                    <input type="text" bind:value=passphrase autocomplete="off" spellcheck="false" autocapitalize="off"/>
+                    <input type="text" node_ref=passphrase_input bind:value=passphrase autocomplete="off" spellcheck="false" autocapitalize="off"/>
                 </label>
                 <Show when=move || passphrase_missing.get()>
                     <p class="error" role="alert">{texts.passphrase_required}</p>
@@ -210,7 +225,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                     <p class="error" role="alert">{texts.cannot_start}</p>
                 }.into_any(),
                 Phase::InMeeting { session, state, name } => view! {
-                    <Meeting room=room.as_str().to_owned() session state=*state my_name=name on_rejoin=rejoin/>
+                    <Meeting room=room.as_str().to_owned() session state=*state my_name=name on_rejoin=rejoin
+                        on_retry_passphrase=retry_passphrase/>
                 }.into_any(),
             }}
         </main>

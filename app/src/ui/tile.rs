@@ -1,5 +1,7 @@
 //! Video tiles: the local self-view (mirrored, muted) and one per remote participant, with its
-//! name and connection state.
+//! name and connection state. A tile whose camera is off shows the person's initials on a calm
+//! background instead of a black picture (its `<video>` stays, hidden, and keeps playing the
+//! sound); a muted microphone shows a muted icon.
 
 use crate::call::TileView;
 use crate::i18n::Texts;
@@ -8,13 +10,17 @@ use leptos::prelude::*;
 use mesh::ParticipantStatus;
 use protocol::PeerId;
 use send_wrapper::SendWrapper;
+use std::collections::BTreeSet;
 use web_sys::MediaStream;
 
 #[component]
 pub fn LocalTile(
     label: String,
+    /// The name the initials come from.
+    name: String,
     stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     camera: RwSignal<bool>,
+    microphone: RwSignal<bool>,
 ) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     Effect::new(move |_| {
@@ -25,13 +31,21 @@ pub fn LocalTile(
     view! {
         <figure class="tile local" class:camera-off=move || !camera.get()>
             <video class="mirrored" node_ref=video autoplay muted prop:muted=true playsinline></video>
-            <figcaption>{label}</figcaption>
+            <Initials name=mesh::initials(&name)/>
+            <figcaption>
+                <span class="name">{label}</span>
+                <MutedBadge muted=Signal::derive(move || !microphone.get())/>
+            </figcaption>
         </figure>
     }
 }
 
 #[component]
-pub fn RemoteTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView {
+pub fn RemoteTile(
+    peer: PeerId,
+    tiles: RwSignal<Vec<TileView>>,
+    speaking: RwSignal<BTreeSet<PeerId>>,
+) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let video = NodeRef::<Video>::new();
     let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
@@ -47,11 +61,16 @@ pub fn RemoteTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView
     let safety_number = move || find().and_then(|tile| tile.safety_number);
     let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
     let name = move || find().map(|tile| tile.name).unwrap_or_default();
+    let media = move || find().map(|tile| tile.media).unwrap_or_default();
     view! {
-        <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())>
+        <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())
+            class:camera-off=move || !media().camera
+            class:speaking=move || speaking.with(|speakers| speakers.contains(&peer))>
             <video node_ref=video autoplay playsinline></video>
+            {move || view! { <Initials name=mesh::initials(&name())/> }}
             <figcaption>
                 <span class="name">{name}</span>
+                <MutedBadge muted=Signal::derive(move || !media().microphone)/>
                 <span class="state">{move || status_text(texts, status())}</span>
                 {move || safety_number().map(|number| view! {
                     <span class="safety-number" title=texts.safety_number_hint>
@@ -60,6 +79,28 @@ pub fn RemoteTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView
                 })}
             </figcaption>
         </figure>
+    }
+}
+
+/// The initials shown in place of the picture while the camera is off (hidden otherwise by CSS).
+#[component]
+fn Initials(name: String) -> impl IntoView {
+    view! { <div class="initials" aria-hidden="true">{name}</div> }
+}
+
+/// A crossed-out microphone while `muted`, named "Microphone off" for screen readers.
+#[component]
+fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    view! {
+        <Show when=move || muted.get()>
+            <span class="muted-badge" role="img" aria-label=texts.microphone_off title=texts.microphone_off>
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+                    <path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/>
+                    <path stroke="currentColor" stroke-width="2" d="M4 4l16 16"/>
+                </svg>
+            </span>
+        </Show>
     }
 }
 
@@ -72,7 +113,7 @@ fn status_key(status: ParticipantStatus) -> &'static str {
     }
 }
 
-fn status_text(texts: &'static Texts, status: ParticipantStatus) -> &'static str {
+pub fn status_text(texts: &'static Texts, status: ParticipantStatus) -> &'static str {
     match status {
         ParticipantStatus::Connecting => texts.status_connecting,
         ParticipantStatus::Connected => texts.status_connected,

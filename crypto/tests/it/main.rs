@@ -5,7 +5,6 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod commitment;
-mod confirm;
 mod keys;
 mod padding;
 mod pair;

@@ -105,7 +105,6 @@ def compute(c):
             ("CHAT_KEY", b"chat-key"),
             ("MEDIA_KEY", b"media-key"),
             ("SAFETY_KEY", b"safety-number-key"),
-            ("KEY_CONFIRMATION", b"key-confirmation"),
             ("ADMISSION_TOKEN", b"admission"),
         ]
     }

@@ -4,5 +4,6 @@
 
 mod attacks;
 mod handshake;
+mod media;
 mod network;
 mod support;

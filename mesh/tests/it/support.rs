@@ -101,6 +101,8 @@ pub fn candidate(n: u16) -> IceCandidate {
 pub const HELLO: u8 = 1;
 pub const DESCRIPTION: u8 = 2;
 pub const ACK: u8 = 4;
+/// The kind byte of a media-state message.
+pub const MEDIA: u8 = 5;
 
 /// A command with its envelope reduced to what the server sees of it (recipient, kind, seq), so
 /// that expectations do not depend on random nonces.
@@ -170,7 +172,9 @@ pub fn ack_to(to: PeerId) -> Out {
     }
 }
 
-pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 2] {
+/// What a peer's verification produces: the connection, the toast, and our media state sealed
+/// under the pair key (right after the ack, so sequence number 2).
+pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 3] {
     [
         Out::Open {
             peer,
@@ -180,6 +184,11 @@ pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 2] {
         Out::Notify(Notice::Joined {
             name: name.to_owned(),
         }),
+        Out::Send {
+            to: peer,
+            kind: MEDIA,
+            seq: 2,
+        },
     ]
 }
 

@@ -1,6 +1,8 @@
 //! End-to-end tests: the release server and the built app in headless Chromium, inside a private
 //! network namespace (see `cargo xtask test`).
 
+mod accessibility;
 mod call;
+mod edges;
 mod page_load;
 mod verification;
