@@ -64,6 +64,8 @@ pub struct Texts {
     pub enter_passphrase_again: &'static str,
     pub mismatch_hint: &'static str,
     pub connection_details: &'static str,
+    pub audio_only: &'static str,
+    pub audio_only_hint: &'static str,
     dropped_one: &'static str,
 }
 
@@ -161,6 +163,8 @@ pub const ENGLISH: Texts = Texts {
     enter_passphrase_again: "Enter the passphrase again",
     mismatch_hint: "Check the passphrase with the person who invited you, then try again.",
     connection_details: "Connection details",
+    audio_only: "Audio only",
+    audio_only_hint: "No video is sent or received: the lightest call for a weak connection. The camera stays off.",
 };
 
 pub const GERMAN: Texts = Texts {
@@ -227,6 +231,8 @@ pub const GERMAN: Texts = Texts {
     enter_passphrase_again: "Passphrase erneut eingeben",
     mismatch_hint: "Prüfen Sie die Passphrase mit der Person, die Sie eingeladen hat, und versuchen Sie es dann erneut.",
     connection_details: "Verbindungsdetails",
+    audio_only: "Nur Audio",
+    audio_only_hint: "Es wird kein Video gesendet oder empfangen: die leichteste Verbindung für schwache Netze. Die Kamera bleibt aus.",
 };
 
 /// German for browsers that prefer German, English otherwise.

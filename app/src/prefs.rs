@@ -1,5 +1,5 @@
-//! Choices remembered in this browser (localStorage): whether camera and microphone start on.
-//! Nothing personal is stored: no name, no passphrase, no room.
+//! Choices remembered in this browser (localStorage): whether camera and microphone start on, and
+//! whether calls are audio only. Nothing personal is stored: no name, no passphrase, no room.
 
 use crate::call::MediaKind;
 
@@ -22,7 +22,24 @@ pub fn device_wanted(kind: MediaKind) -> bool {
 }
 
 pub fn remember_device(kind: MediaKind, on: bool) {
+    remember(key(kind), on);
+}
+
+const AUDIO_ONLY: &str = "stube.audio-only";
+
+/// Whether the user last chose audio-only calls. Off unless they did.
+pub fn audio_only_wanted() -> bool {
+    storage()
+        .and_then(|s| s.get_item(AUDIO_ONLY).ok()?)
+        .is_some_and(|value| value == "on")
+}
+
+pub fn remember_audio_only(on: bool) {
+    remember(AUDIO_ONLY, on);
+}
+
+fn remember(key: &str, on: bool) {
     if let Some(storage) = storage() {
-        let _ = storage.set_item(key(kind), if on { "on" } else { "off" });
+        let _ = storage.set_item(key, if on { "on" } else { "off" });
     }
 }

@@ -49,10 +49,21 @@ pub enum PeerEvent {
     Track(MediaStreamTrack),
 }
 
+/// How a connection starts: who offers, who is polite in perfect negotiation, and whether video
+/// is left out (an audio-only call).
+#[derive(Debug, Clone, Copy)]
+pub struct Role {
+    pub offer: bool,
+    pub polite: bool,
+    pub audio_only: bool,
+}
+
 /// The connection to one peer.
 pub struct PeerLink {
     connection: RtcPeerConnection,
     polite: bool,
+    /// Video neither sent nor received (the transceivers are inactive, so nothing is decoded).
+    audio_only: bool,
     ignore_offer: bool,
     remote: MediaStream,
     _listeners: [EventListener; 4],
@@ -60,22 +71,28 @@ pub struct PeerLink {
 
 impl PeerLink {
     /// Creates the connection with `certificate` (the one our hello committed to). The offering
-    /// side adds an audio and a video transceiver (sending whatever local tracks exist), which
-    /// starts negotiation; the answering side waits. `notify` receives the connection's events.
+    /// side adds an audio and a video transceiver (sending whatever local tracks exist; the video
+    /// one inactive in an audio-only call), which starts negotiation; the answering side waits.
+    /// `notify` receives the connection's events.
     pub fn open(
         ice: &IceConfig,
         certificate: &RtcCertificate,
-        offer: bool,
-        polite: bool,
+        role: Role,
         local: &LocalMedia,
         notify: impl Fn(PeerEvent) + Clone + 'static,
     ) -> Result<Self, JsError> {
+        let Role {
+            offer,
+            polite,
+            audio_only,
+        } = role;
         let connection =
             RtcPeerConnection::new_with_configuration(&configuration(ice, certificate))?;
         let listeners = listen(&connection, notify);
         let link = Self {
             connection,
             polite,
+            audio_only,
             ignore_offer: false,
             remote: MediaStream::new()?,
             _listeners: listeners,
@@ -83,7 +100,7 @@ impl PeerLink {
         if offer {
             for kind in [MediaKind::Audio, MediaKind::Video] {
                 let init = RtcRtpTransceiverInit::new();
-                init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                init.set_direction(direction(kind, audio_only));
                 let transceiver = link
                     .connection
                     .add_transceiver_with_str_and_init(kind.as_str(), &init);
@@ -119,6 +136,15 @@ impl PeerLink {
     /// The peer certificates DTLS verified on this connection (see [`dtls`](super::dtls)).
     pub async fn verified_remote_fingerprints(&self) -> Result<Vec<String>, JsError> {
         verified_remote_fingerprints(&self.connection).await
+    }
+
+    /// Switches video off in both directions (audio only) or back on: a direction change, which
+    /// renegotiates through perfect negotiation.
+    pub fn set_audio_only(&mut self, audio_only: bool) {
+        self.audio_only = audio_only;
+        for transceiver in self.transceivers(MediaKind::Video) {
+            transceiver.set_direction(direction(MediaKind::Video, audio_only));
+        }
     }
 
     /// The loudest audio level (0 to 1) received from the peer in the last moments, from the
@@ -210,8 +236,9 @@ impl PeerLink {
     async fn send_on_offered_transceivers(&self, local: &LocalMedia) -> Result<(), JsError> {
         for kind in [MediaKind::Audio, MediaKind::Video] {
             for transceiver in self.transceivers(kind) {
-                if transceiver.direction() != RtcRtpTransceiverDirection::Sendrecv {
-                    transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                let wanted = direction(kind, self.audio_only);
+                if transceiver.direction() != wanted {
+                    transceiver.set_direction(wanted);
                 }
                 if let (None, Some(track)) = (transceiver.sender().track(), local.track(kind)) {
                     resolve(transceiver.sender().replace_track(Some(track))).await?;
@@ -332,6 +359,15 @@ fn connection_state(state: RtcPeerConnectionState) -> ConnectionState {
         RtcPeerConnectionState::Failed => ConnectionState::Failed,
         RtcPeerConnectionState::Closed => ConnectionState::Closed,
         _ => ConnectionState::New,
+    }
+}
+
+/// Audio always goes both ways; video too, unless the call is audio only.
+fn direction(kind: MediaKind, audio_only: bool) -> RtcRtpTransceiverDirection {
+    if kind == MediaKind::Video && audio_only {
+        RtcRtpTransceiverDirection::Inactive
+    } else {
+        RtcRtpTransceiverDirection::Sendrecv
     }
 }
 

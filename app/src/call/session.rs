@@ -6,7 +6,7 @@ use super::dtls::{self, Certificate};
 use super::error::JsError;
 use super::handle::Share;
 use super::media::{LocalMedia, MediaKind, MediaProblem, request_track};
-use super::peer::{IceConfig, PeerEvent, PeerLink};
+use super::peer::{IceConfig, PeerEvent, PeerLink, Role};
 use super::signalling::{Signalling, SocketEvent};
 use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
@@ -69,6 +69,8 @@ pub struct Toast {
 pub enum UiAction {
     ToggleMicrophone,
     ToggleCamera,
+    /// Video off in both directions (the camera too), or back on.
+    ToggleAudioOnly,
     Leave,
 }
 
@@ -81,6 +83,8 @@ pub struct MeetingState {
     pub toasts: RwSignal<Vec<Toast>>,
     pub microphone: RwSignal<bool>,
     pub camera: RwSignal<bool>,
+    /// No video is sent or received; the camera stays off.
+    pub audio_only: RwSignal<bool>,
     pub media_problem: RwSignal<Option<MediaProblem>>,
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     /// Signalling messages dropped because they did not open or made no sense.
@@ -106,6 +110,7 @@ impl MeetingState {
             toasts: RwSignal::new(Vec::new()),
             microphone: RwSignal::new(false),
             camera: RwSignal::new(false),
+            audio_only: RwSignal::new(false),
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
             dropped: RwSignal::new(0),
@@ -130,10 +135,12 @@ impl Session {
         my_name: &str,
         keys: RoomKeys,
         local: LocalMedia,
+        audio_only: bool,
         state: MeetingState,
         texts: &'static crate::i18n::Texts,
     ) -> Self {
         let (sender, receiver) = unbounded();
+        state.audio_only.set(audio_only);
         state.microphone.set(local.is_on(MediaKind::Audio));
         state.camera.set(local.is_on(MediaKind::Video));
         state
@@ -239,7 +246,12 @@ impl Task {
                 Event::Certificate { peer, result } => self.on_certificate(peer, result).await,
                 Event::Ui(UiAction::Leave) => break,
                 Event::Ui(UiAction::ToggleMicrophone) => self.toggle(MediaKind::Audio).await,
+                Event::Ui(UiAction::ToggleCamera) if self.state.audio_only.get_untracked() => {}
                 Event::Ui(UiAction::ToggleCamera) => self.toggle(MediaKind::Video).await,
+                Event::Ui(UiAction::ToggleAudioOnly) => {
+                    let on = !self.state.audio_only.get_untracked();
+                    self.set_audio_only(on).await;
+                }
                 Event::Device { kind, result } => self.on_device(kind, result).await,
                 Event::Reconnect(id) => {
                     self.timers.remove(&id);
@@ -414,12 +426,16 @@ impl Task {
     fn open_connection(&mut self, peer: PeerId, offer: bool, polite: bool) -> Vec<Command> {
         let sender = self.sender.clone();
         let notify = move |event| drop(sender.unbounded_send(Event::Peer { peer, event }));
+        let role = Role {
+            offer,
+            polite,
+            audio_only: self.state.audio_only.get_untracked(),
+        };
         let link = self.certificates.get(&peer).map(|certificate| {
             PeerLink::open(
                 &self.ice,
                 &certificate.certificate,
-                offer,
-                polite,
+                role,
                 &self.local,
                 notify,
             )
@@ -559,6 +575,10 @@ impl Task {
     async fn on_device(&mut self, kind: MediaKind, result: Result<MediaStreamTrack, MediaProblem>) {
         self.requesting = None;
         match result {
+            // Audio only was chosen while the camera prompt was open: release it at once.
+            Ok(track) if kind == MediaKind::Video && self.state.audio_only.get_untracked() => {
+                track.stop();
+            }
             Ok(track) => {
                 self.local.insert(kind, track.share());
                 self.state.media_problem.set(None);
@@ -594,6 +614,20 @@ impl Task {
             .with_untracked(|shown| *shown != speakers)
         {
             self.state.speaking.set(speakers);
+        }
+    }
+
+    /// Audio only: the camera goes off and every connection stops sending and receiving video
+    /// (renegotiated); or video comes back (the camera stays off until turned on).
+    async fn set_audio_only(&mut self, on: bool) {
+        self.state.audio_only.set(on);
+        crate::prefs::remember_audio_only(on);
+        if on && self.local.is_on(MediaKind::Video) {
+            self.local.stop(MediaKind::Video);
+            self.send_track(MediaKind::Video, None).await;
+        }
+        for link in self.links.values_mut() {
+            link.set_audio_only(on);
         }
     }
 

@@ -104,7 +104,7 @@ pub fn Meeting(
                         <LocalTile label=me.get_value() name=my_name.get_value() stream=state.local_stream
                             camera=state.camera microphone=state.microphone/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
-                            <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking/>
+                            <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only/>
                         </For>
                     </section>
                     <aside class="participants" aria-label=texts.participants>
@@ -124,11 +124,13 @@ pub fn Meeting(
                         on:click=move |_| act.run(UiAction::ToggleMicrophone)>
                         {move || if state.microphone.get() { texts.mute } else { texts.unmute }}
                     </button>
-                    <button aria-keyshortcuts="V"
+                    <button aria-keyshortcuts="V" disabled=move || state.audio_only.get()
                         aria-label=move || if state.camera.get() { texts.stop_camera } else { texts.start_camera }
                         on:click=move |_| act.run(UiAction::ToggleCamera)>
                         {move || if state.camera.get() { texts.stop_camera } else { texts.start_camera }}
                     </button>
+                    <button aria-pressed=move || state.audio_only.get().to_string()
+                        on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{texts.audio_only}</button>
                     <button class="leave" aria-keyshortcuts="L" aria-label=texts.leave
                         on:click=move |_| act.run(UiAction::Leave)>{texts.leave}</button>
                     <span class="hint">{texts.shortcuts_hint}</span>

@@ -51,6 +51,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
     let problem = RwSignal::new(None::<MediaProblem>);
     let passphrase_missing = RwSignal::new(false);
 
+    // Audio only: the camera is never requested, and the call neither sends nor receives video.
+    let audio_only = RwSignal::new(prefs::audio_only_wanted());
     let set_device = move |kind: MediaKind, on: bool| {
         let (flag, pending) = match kind {
             MediaKind::Video => (camera, camera_pending),
@@ -67,6 +69,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             let requested = request_track(kind).await;
             let _ = pending.try_set(false);
             match requested {
+                // Audio only was chosen while the camera prompt was open: release it at once.
+                Ok(track) if kind == MediaKind::Video && audio_only.get_untracked() => track.stop(),
                 Ok(track) => {
                     let kept = media
                         .try_update_value(|m| m.as_mut().map(|m| m.insert(kind, track.share())))
@@ -85,10 +89,24 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         });
     };
     for kind in [MediaKind::Audio, MediaKind::Video] {
-        if prefs::device_wanted(kind) {
+        let refused = kind == MediaKind::Video && audio_only.get_untracked();
+        if prefs::device_wanted(kind) && !refused {
             set_device(kind, true);
         }
     }
+    let toggle_audio_only = move |_| {
+        let on = !audio_only.get_untracked();
+        audio_only.set(on);
+        prefs::remember_audio_only(on);
+        if on && camera.get_untracked() {
+            media.update_value(|m| {
+                m.as_mut()
+                    .map(|m| m.stop(MediaKind::Video))
+                    .unwrap_or_default()
+            });
+            camera.set(false);
+        }
+    };
 
     let preview = NodeRef::<Video>::new();
     Effect::new(move |_| {
@@ -135,7 +153,14 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             };
             let state = MeetingState::new();
             let my_name = name.get_untracked();
-            let session = Session::start(&my_name, keys, local, state, texts);
+            let session = Session::start(
+                &my_name,
+                keys,
+                local,
+                audio_only.get_untracked(),
+                state,
+                texts,
+            );
             phase.set(Phase::InMeeting {
                 session,
                 state: Box::new(state),
@@ -191,7 +216,8 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                     <p class="warning" role="status">{texts.weak_passphrase}</p>
                 </Show>
                 <div class="devices">
-                    <button type="button" aria-pressed=move || camera.get().to_string() disabled=move || camera_pending.get()
+                    <button type="button" aria-pressed=move || camera.get().to_string()
+                        disabled=move || camera_pending.get() || audio_only.get()
                         on:click=move |_| set_device(MediaKind::Video, !camera.get_untracked())>
                         {texts.camera}
                     </button>
@@ -199,7 +225,13 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                         on:click=move |_| set_device(MediaKind::Audio, !microphone.get_untracked())>
                         {texts.microphone}
                     </button>
+                    <button type="button" aria-pressed=move || audio_only.get().to_string() on:click=toggle_audio_only>
+                        {texts.audio_only}
+                    </button>
                 </div>
+                <Show when=move || audio_only.get()>
+                    <p class="hint">{texts.audio_only_hint}</p>
+                </Show>
                 <video class="preview mirrored" node_ref=preview autoplay muted prop:muted=true playsinline
                     class:hidden=move || !camera.get()></video>
                 {move || problem.get().map(|found| view! {

@@ -45,6 +45,8 @@ pub fn RemoteTile(
     peer: PeerId,
     tiles: RwSignal<Vec<TileView>>,
     speaking: RwSignal<BTreeSet<PeerId>>,
+    /// In an audio-only call no video is received: every tile shows initials.
+    audio_only: RwSignal<bool>,
 ) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let video = NodeRef::<Video>::new();
@@ -64,7 +66,7 @@ pub fn RemoteTile(
     let media = move || find().map(|tile| tile.media).unwrap_or_default();
     view! {
         <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())
-            class:camera-off=move || !media().camera
+            class:camera-off=move || !media().camera || audio_only.get()
             class:speaking=move || speaking.with(|speakers| speakers.contains(&peer))>
             <video node_ref=video autoplay playsinline></video>
             {move || view! { <Initials name=mesh::initials(&name())/> }}

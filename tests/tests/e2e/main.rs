@@ -2,6 +2,7 @@
 //! network namespace (see `cargo xtask test`).
 
 mod accessibility;
+mod audio_only;
 mod call;
 mod edges;
 mod page_load;
