@@ -66,6 +66,16 @@ pub struct Texts {
     pub connection_details: &'static str,
     pub audio_only: &'static str,
     pub audio_only_hint: &'static str,
+    pub chat: &'static str,
+    pub chat_message: &'static str,
+    pub send: &'static str,
+    pub clear_chat: &'static str,
+    pub clear_chat_for_everyone: &'static str,
+    pub chat_empty: &'static str,
+    pub chat_too_long: &'static str,
+    chat_cleared_by: &'static str,
+    not_delivered: &'static str,
+    unread: &'static str,
     dropped_one: &'static str,
 }
 
@@ -92,6 +102,18 @@ impl Texts {
     pub fn unverified_present(&self, count: usize) -> String {
         self.unverified_present
             .replace("{count}", &count.to_string())
+    }
+
+    pub fn chat_cleared_by(&self, name: &str) -> String {
+        self.chat_cleared_by.replace("{name}", name)
+    }
+
+    pub fn not_delivered(&self, names: &[String]) -> String {
+        self.not_delivered.replace("{names}", &names.join(", "))
+    }
+
+    pub fn unread(&self, count: usize) -> String {
+        self.unread.replace("{count}", &count.to_string())
     }
 
     pub fn untrustworthy(&self, name: &str) -> String {
@@ -163,6 +185,16 @@ pub const ENGLISH: Texts = Texts {
     enter_passphrase_again: "Enter the passphrase again",
     mismatch_hint: "Check the passphrase with the person who invited you, then try again.",
     connection_details: "Connection details",
+    chat: "Chat",
+    chat_message: "Message",
+    send: "Send",
+    clear_chat: "Clear chat",
+    clear_chat_for_everyone: "Clear for everyone",
+    chat_empty: "No messages. The chat stays in this browser's memory only and is gone when you leave.",
+    chat_too_long: "That message is too long: at most 4,000 characters.",
+    chat_cleared_by: "{name} cleared the chat for everyone",
+    not_delivered: "not delivered to {names}",
+    unread: "{count} unread",
     audio_only: "Audio only",
     audio_only_hint: "No video is sent or received: the lightest call for a weak connection. The camera stays off.",
 };
@@ -231,6 +263,16 @@ pub const GERMAN: Texts = Texts {
     enter_passphrase_again: "Passphrase erneut eingeben",
     mismatch_hint: "Prüfen Sie die Passphrase mit der Person, die Sie eingeladen hat, und versuchen Sie es dann erneut.",
     connection_details: "Verbindungsdetails",
+    chat: "Chat",
+    chat_message: "Nachricht",
+    send: "Senden",
+    clear_chat: "Chat leeren",
+    clear_chat_for_everyone: "Für alle leeren",
+    chat_empty: "Keine Nachrichten. Der Chat bleibt nur im Speicher dieses Browsers und ist beim Verlassen weg.",
+    chat_too_long: "Diese Nachricht ist zu lang: höchstens 4.000 Zeichen.",
+    chat_cleared_by: "{name} hat den Chat für alle geleert",
+    not_delivered: "nicht zugestellt an {names}",
+    unread: "{count} ungelesen",
     audio_only: "Nur Audio",
     audio_only_hint: "Es wird kein Video gesendet oder empfangen: die leichteste Verbindung für schwache Netze. Die Kamera bleibt aus.",
 };

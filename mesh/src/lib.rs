@@ -25,12 +25,16 @@
 //! newcomer answers and is the *polite* side of perfect negotiation for later renegotiation.
 
 mod body;
+mod chat;
 mod initials;
 mod media;
 mod room;
 mod speaking;
 
 pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
+pub use chat::{
+    Author, Chat, ChatEntry, ChatError, ChatEvent, ChatWire, MAX_CHAT_CHARS, MAX_CHAT_MESSAGES,
+};
 pub use initials::initials;
 pub use media::MediaState;
 pub use room::{

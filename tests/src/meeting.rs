@@ -18,6 +18,10 @@ const OBSERVER: &str = r#"
     constructor(...args) { super(...args); window.__stubePeerConnections.push(this); }
   };
   window.__stubeLocalTracks = [];
+  // What the page reported as errors (a panic of the app, say), for a failing test to show.
+  window.__stubeErrors = [];
+  const consoleError = console.error.bind(console);
+  console.error = (...parts) => { window.__stubeErrors.push(parts.map(String).join(' ')); consoleError(...parts); };
   const devices = navigator.mediaDevices;
   const getUserMedia = devices.getUserMedia.bind(devices);
   devices.getUserMedia = async (constraints) => {

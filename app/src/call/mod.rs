@@ -1,6 +1,7 @@
 //! The browser glue of a call: the signalling socket, local media, one peer connection per
 //! participant, and the session task that runs the [`mesh::Room`] state machine between them.
 
+mod chat_channel;
 mod dtls;
 mod error;
 mod handle;
@@ -11,4 +12,4 @@ mod signalling;
 
 pub use handle::Share;
 pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};
-pub use session::{MeetingState, ServerState, Session, TileView, UiAction};
+pub use session::{ChatLine, MeetingState, ServerState, Session, TileView, UiAction};

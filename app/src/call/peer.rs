@@ -2,6 +2,7 @@
 //! event listeners (detached on drop) and is closed when dropped; its callbacks only push
 //! [`PeerEvent`]s into the session's channel.
 
+use super::chat_channel::ChatChannel;
 use super::dtls::verified_remote_fingerprints;
 use super::error::{JsError, resolve};
 use super::media::{LocalMedia, MediaKind};
@@ -47,6 +48,12 @@ pub enum PeerEvent {
     Candidate(IceCandidate),
     State(ConnectionState),
     Track(MediaStreamTrack),
+    /// The chat channel opened: queued messages can go.
+    ChatOpen,
+    /// A chat frame arrived.
+    ChatFrame(String),
+    /// The chat channel closed.
+    ChatClosed,
 }
 
 /// How a connection starts: who offers, who is polite in perfect negotiation, and whether video
@@ -64,8 +71,13 @@ pub struct PeerLink {
     polite: bool,
     /// Video neither sent nor received (the transceivers are inactive, so nothing is decoded).
     audio_only: bool,
+    /// The answering side until the first offer arrived: it makes no offer of its own.
+    awaiting_first_offer: bool,
+    /// When the newest audio packet seen by [`Self::audio_level`] arrived.
+    last_audio_packet: f64,
     ignore_offer: bool,
     remote: MediaStream,
+    chat: ChatChannel,
     _listeners: [EventListener; 4],
 }
 
@@ -88,13 +100,18 @@ impl PeerLink {
         } = role;
         let connection =
             RtcPeerConnection::new_with_configuration(&configuration(ice, certificate))?;
+        // Before any offer, so that the offer carries the data channel's section.
+        let chat = ChatChannel::open(&connection, notify.clone())?;
         let listeners = listen(&connection, notify);
         let link = Self {
             connection,
             polite,
             audio_only,
+            awaiting_first_offer: !offer,
+            last_audio_packet: 0.0,
             ignore_offer: false,
             remote: MediaStream::new()?,
+            chat,
             _listeners: listeners,
         };
         if offer {
@@ -138,6 +155,11 @@ impl PeerLink {
         verified_remote_fingerprints(&self.connection).await
     }
 
+    /// The chat channel to this peer.
+    pub fn chat(&self) -> &ChatChannel {
+        &self.chat
+    }
+
     /// Switches video off in both directions (audio only) or back on: a direction change, which
     /// renegotiates through perfect negotiation.
     pub fn set_audio_only(&mut self, audio_only: bool) {
@@ -147,17 +169,25 @@ impl PeerLink {
         }
     }
 
-    /// The loudest audio level (0 to 1) received from the peer in the last moments, from the
-    /// audio receivers' synchronization sources; 0 when nothing was heard.
-    pub fn audio_level(&self) -> f64 {
-        self.transceivers(MediaKind::Audio)
+    /// The loudest audio level (0 to 1) of the audio received from the peer since the last call,
+    /// from the audio receivers' synchronization sources; 0 when no new packet came (a source
+    /// keeps reporting its last level for seconds after the peer muted).
+    pub fn audio_level(&mut self) -> f64 {
+        let sources: Vec<RtcRtpSynchronizationSource> = self
+            .transceivers(MediaKind::Audio)
             .iter()
             .flat_map(|transceiver| transceiver.receiver().get_synchronization_sources())
-            .filter_map(|source| {
-                source
-                    .unchecked_into::<RtcRtpSynchronizationSource>()
-                    .get_audio_level()
-            })
+            .map(JsCast::unchecked_into)
+            .collect();
+        let since = self.last_audio_packet;
+        self.last_audio_packet = sources
+            .iter()
+            .map(RtcRtpSynchronizationSource::get_timestamp)
+            .fold(since, f64::max);
+        sources
+            .iter()
+            .filter(|source| source.get_timestamp() > since)
+            .filter_map(RtcRtpSynchronizationSource::get_audio_level)
             .fold(0.0, f64::max)
     }
 
@@ -177,6 +207,12 @@ impl PeerLink {
 
     /// Perfect negotiation: `negotiationneeded` fired, so make an offer.
     pub async fn negotiate(&mut self) -> Result<Option<Description>, JsError> {
+        // The answering side waits for the first offer, which already carries everything it
+        // needs (its own chat channel fires `negotiationneeded`; an offer of its own would
+        // collide with the first one, and rolling it back would close the chat channel).
+        if self.awaiting_first_offer {
+            return Ok(None);
+        }
         self.set_local_description().await?;
         Ok(self.local_description())
     }
@@ -188,6 +224,9 @@ impl PeerLink {
         local: &LocalMedia,
     ) -> Result<Option<Description>, JsError> {
         let is_offer = description.sdp_type == SdpType::Offer;
+        if is_offer {
+            self.awaiting_first_offer = false;
+        }
         let collision = is_offer && self.connection.signaling_state() != RtcSignalingState::Stable;
         self.ignore_offer = !self.polite && collision;
         if self.ignore_offer {

@@ -14,8 +14,8 @@ use futures_util::StreamExt;
 use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
-    Command, ConnectionState, Description, Input, MediaState, Negotiation, Notice,
-    ParticipantStatus, Room, RoomStatus, Speaking,
+    Author, Chat, ChatError, ChatEvent, Command, ConnectionState, Description, Input, MediaState,
+    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Speaking,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use web_sys::{MediaStream, MediaStreamTrack};
 
+/// Chat messages kept per peer while its channel is still opening.
+const MAX_PENDING_CHAT: usize = 100;
 /// How often the received audio levels are sampled for the speaking indicator.
 const LEVEL_SAMPLE_MILLIS: u32 = 150;
 /// How long a toast stays.
@@ -41,6 +43,19 @@ pub enum ServerState {
     Lost,
     /// The server closed the connection for good (room full, too many rooms, …).
     Refused(Option<CloseCode>),
+}
+
+/// One line of the chat, as the panel shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatLine {
+    pub id: u64,
+    pub name: String,
+    pub mine: bool,
+    pub text: String,
+    /// Local time, "14:05".
+    pub time: String,
+    /// The people our message could not be delivered to.
+    pub not_delivered_to: Vec<String>,
 }
 
 /// One remote participant's tile.
@@ -65,8 +80,16 @@ pub struct Toast {
 }
 
 /// What the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UiAction {
+    /// Send a chat message to everyone.
+    SendChat(String),
+    /// Empty this browser's chat.
+    ClearChat,
+    /// Empty the chat here and ask every other browser to do the same.
+    ClearChatForEveryone,
+    /// The chat panel was opened (everything read) or closed.
+    ChatPanel(bool),
     ToggleMicrophone,
     ToggleCamera,
     /// Video off in both directions (the camera too), or back on.
@@ -92,6 +115,9 @@ pub struct MeetingState {
     /// Members of the room who have not completed the handshake with us (a silent joiner, someone
     /// still connecting, someone with another passphrase).
     pub unverified: RwSignal<usize>,
+    /// The chat, oldest line first, and how many lines came while the panel was closed.
+    pub chat: RwSignal<Vec<ChatLine>>,
+    pub chat_unread: RwSignal<usize>,
     /// Who is speaking now (their tiles are highlighted).
     pub speaking: RwSignal<std::collections::BTreeSet<PeerId>>,
     /// Names of participants whose connection was closed because it was not trustworthy (a
@@ -117,6 +143,8 @@ impl MeetingState {
             unverified: RwSignal::new(0),
             untrustworthy: RwSignal::new(Vec::new()),
             speaking: RwSignal::new(std::collections::BTreeSet::new()),
+            chat: RwSignal::new(Vec::new()),
+            chat_unread: RwSignal::new(0),
             ended: RwSignal::new(false),
         }
     }
@@ -148,6 +176,9 @@ impl Session {
             .set(Some(SendWrapper::new(local.stream().share())));
         let task = Task {
             room: Room::new(my_name, Arc::new(keys), crypto::challenge),
+            my_name: my_name.trim().to_owned(),
+            chat: Chat::default(),
+            chat_pending: BTreeMap::new(),
             socket: None,
             socket_generation: 0,
             ice: IceConfig::default(),
@@ -205,6 +236,10 @@ enum Event {
 
 struct Task {
     room: Room,
+    my_name: String,
+    chat: Chat,
+    /// Chat frames for peers whose channel is not open yet: `(message id, frame)`, bounded.
+    chat_pending: BTreeMap<PeerId, Vec<(u64, String)>>,
     socket: Option<Signalling>,
     socket_generation: u32,
     ice: IceConfig,
@@ -248,6 +283,20 @@ impl Task {
                 Event::Ui(UiAction::ToggleMicrophone) => self.toggle(MediaKind::Audio).await,
                 Event::Ui(UiAction::ToggleCamera) if self.state.audio_only.get_untracked() => {}
                 Event::Ui(UiAction::ToggleCamera) => self.toggle(MediaKind::Video).await,
+                Event::Ui(UiAction::SendChat(text)) => self.send_chat(&text),
+                Event::Ui(UiAction::ClearChat) => {
+                    self.chat.clear();
+                    self.show_chat();
+                }
+                Event::Ui(UiAction::ClearChatForEveryone) => {
+                    let frame = self.chat.clear_for_everyone();
+                    self.broadcast_chat(None, &String::from_utf8_lossy(&frame));
+                    self.show_chat();
+                }
+                Event::Ui(UiAction::ChatPanel(open)) => {
+                    self.chat.set_open(open);
+                    self.show_chat();
+                }
                 Event::Ui(UiAction::ToggleAudioOnly) => {
                     let on = !self.state.audio_only.get_untracked();
                     self.set_audio_only(on).await;
@@ -371,6 +420,7 @@ impl Task {
                     pending.extend(self.deliver(peer, negotiation).await);
                 }
                 Command::CloseConnection { peer } => {
+                    self.chat_not_delivered(peer);
                     self.links.remove(&peer);
                     self.certificates.remove(&peer);
                     self.speaking.forget(peer);
@@ -499,6 +549,33 @@ impl Task {
                 let commands = self.check_certificate(peer).await;
                 self.execute(commands).await;
             }
+            PeerEvent::ChatOpen => {
+                let pending = self.chat_pending.remove(&peer).unwrap_or_default();
+                let Some(link) = self.links.get(&peer) else {
+                    return;
+                };
+                let failed: Vec<u64> = pending
+                    .into_iter()
+                    .filter(|(_, frame)| !link.chat().send(frame))
+                    .map(|(id, _)| id)
+                    .collect();
+                let name = self.participant_name(peer);
+                failed
+                    .into_iter()
+                    .for_each(|id| self.chat.mark_not_delivered(id, &name));
+                self.show_chat();
+            }
+            PeerEvent::ChatFrame(frame) => {
+                let name = self.participant_name(peer);
+                let now = js_sys::Date::now();
+                if let Some(ChatEvent::ClearedBy(by)) =
+                    self.chat.receive(peer, &name, frame.as_bytes(), now)
+                {
+                    self.toast(self.texts.chat_cleared_by(&by));
+                }
+                self.show_chat();
+            }
+            PeerEvent::ChatClosed => self.chat_not_delivered(peer),
             PeerEvent::Track(track) => {
                 if let Some(link) = self.links.get(&peer) {
                     link.add_remote_track(&track);
@@ -600,11 +677,89 @@ impl Task {
         self.announce_media().await;
     }
 
+    /// Sends a chat message to every participant: at once where the channel is open, once it
+    /// opens where it is still connecting.
+    fn send_chat(&mut self, text: &str) {
+        let now = js_sys::Date::now();
+        match self.chat.compose(&self.my_name, text, now) {
+            Ok((id, frame)) => self.broadcast_chat(Some(id), &String::from_utf8_lossy(&frame)),
+            Err(ChatError::TooLong) => self.toast(self.texts.chat_too_long.to_owned()),
+            Err(ChatError::Empty) => {}
+        }
+        self.show_chat();
+    }
+
+    /// Sends `frame` to every participant; message `id` (if any) is marked not delivered for
+    /// whoever cannot get it.
+    fn broadcast_chat(&mut self, id: Option<u64>, frame: &str) {
+        for participant in self.room.participants() {
+            let peer = participant.peer;
+            let channel = self.links.get(&peer).map(|link| link.chat());
+            if channel.is_some_and(|channel| channel.send(frame)) {
+                continue;
+            }
+            let connecting = channel.is_some_and(|channel| !channel.is_open());
+            let queue = self.chat_pending.entry(peer).or_default();
+            match id {
+                Some(id) if connecting && queue.len() < MAX_PENDING_CHAT => {
+                    queue.push((id, frame.to_owned()));
+                }
+                Some(id) => {
+                    let name = self.display_name(&participant.name);
+                    self.chat.mark_not_delivered(id, &name);
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// `peer`'s channel closed, or it left: what waited for it was not delivered.
+    fn chat_not_delivered(&mut self, peer: PeerId) {
+        let pending = self.chat_pending.remove(&peer).unwrap_or_default();
+        if pending.is_empty() {
+            return;
+        }
+        let name = self.participant_name(peer);
+        for (id, _) in pending {
+            self.chat.mark_not_delivered(id, &name);
+        }
+        self.show_chat();
+    }
+
+    fn participant_name(&self, peer: PeerId) -> String {
+        let name = self
+            .room
+            .participants()
+            .into_iter()
+            .find(|participant| participant.peer == peer)
+            .map(|participant| participant.name)
+            .unwrap_or_default();
+        self.display_name(&name)
+    }
+
+    /// Copies the chat into the UI's signals.
+    fn show_chat(&self) {
+        let lines = self
+            .chat
+            .entries()
+            .map(|entry| ChatLine {
+                id: entry.id,
+                name: self.display_name(&entry.name),
+                mine: entry.author == Author::Me,
+                text: entry.text.clone(),
+                time: local_time(entry.at_millis),
+                not_delivered_to: entry.not_delivered_to.clone(),
+            })
+            .collect();
+        self.state.chat.set(lines);
+        self.state.chat_unread.set(self.chat.unread());
+    }
+
     /// Samples every connection's received audio level; the UI's speakers change only when the
     /// set of people speaking does.
     fn sample_levels(&mut self) {
         let now = js_sys::Date::now();
-        for (&peer, link) in &self.links {
+        for (&peer, link) in &mut self.links {
             self.speaking.hear(peer, link.audio_level(), now);
         }
         let speakers = self.speaking.speakers(now);
@@ -730,4 +885,10 @@ impl Task {
         self.state.camera.set(false);
         self.state.ended.set(true);
     }
+}
+
+/// `at_millis` (since the Unix epoch) as the local time of day, "14:05".
+fn local_time(at_millis: f64) -> String {
+    let date = js_sys::Date::new(&at_millis.into());
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }

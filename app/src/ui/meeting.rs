@@ -2,6 +2,7 @@
 //! the status banner and the toasts.
 
 use super::app::navigate_to_fragment;
+use super::chat::ChatPanel;
 use super::clipboard::copy;
 use super::home::origin;
 use super::tile::{LocalTile, RemoteTile, status_text};
@@ -24,6 +25,12 @@ pub fn Meeting(
 ) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let act = Callback::new(move |action| session.act(action));
+    let chat_open = RwSignal::new(false);
+    let toggle_chat = move || {
+        let open = !chat_open.get_untracked();
+        chat_open.set(open);
+        act.run(UiAction::ChatPanel(open));
+    };
     let shortcuts = {
         window_event_listener(leptos::ev::keydown, move |event| {
             if event.ctrl_key() || event.alt_key() || event.meta_key() || typing_in_a_field(&event)
@@ -34,6 +41,11 @@ pub fn Meeting(
                 "m" | "M" => UiAction::ToggleMicrophone,
                 "v" | "V" => UiAction::ToggleCamera,
                 "l" | "L" => UiAction::Leave,
+                "c" | "C" => {
+                    event.prevent_default();
+                    toggle_chat();
+                    return;
+                }
                 _ => return,
             };
             event.prevent_default();
@@ -108,6 +120,9 @@ pub fn Meeting(
                         </For>
                     </section>
                     <aside class="participants" aria-label=texts.participants>
+                        <Show when=move || chat_open.get()>
+                            <ChatPanel lines=state.chat act/>
+                        </Show>
                         <h2>{texts.participants}</h2>
                         <ul>
                             <li>{me.get_value()}</li>
@@ -128,6 +143,15 @@ pub fn Meeting(
                         aria-label=move || if state.camera.get() { texts.stop_camera } else { texts.start_camera }
                         on:click=move |_| act.run(UiAction::ToggleCamera)>
                         {move || if state.camera.get() { texts.stop_camera } else { texts.start_camera }}
+                    </button>
+                    <button aria-keyshortcuts="C" aria-label=texts.chat aria-expanded=move || chat_open.get().to_string()
+                        on:click=move |_| toggle_chat()>
+                        {texts.chat}
+                        <Show when=move || { state.chat_unread.get() > 0 }>
+                            " "<span class="badge" title=move || texts.unread(state.chat_unread.get())>
+                                {move || state.chat_unread.get()}
+                            </span>
+                        </Show>
                     </button>
                     <button aria-pressed=move || state.audio_only.get().to_string()
                         on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{texts.audio_only}</button>

@@ -2,6 +2,7 @@
 //! in `mesh`, `crypto` and the session task.
 
 mod app;
+mod chat;
 mod clipboard;
 mod home;
 mod meeting;

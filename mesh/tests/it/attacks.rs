@@ -107,10 +107,8 @@ fn two_participants_given_the_same_id_never_mix_under_one_name() {
     assert!(net.members[ada].delivered.is_empty());
 }
 
-/// After a reconnect the server reuses both ids and first replays the old session's messages,
-/// with sequence numbers above the new session's: none opens, and the real peer gets through.
-#[test]
-fn old_session_messages_after_a_reconnect_neither_open_nor_block_the_real_peer() {
+/// Ada and Bob (ids 1 and 2) in a call: Ada's offer, then four candidates each way.
+fn a_call_with_an_offer_and_candidates() -> (Net, usize, usize) {
     let mut net = Net::new();
     let ada = net.join("Ada", PeerId(1));
     let bob = net.join("Bob", PeerId(2));
@@ -127,6 +125,14 @@ fn old_session_messages_after_a_reconnect_neither_open_nor_block_the_real_peer()
             );
         }
     }
+    (net, ada, bob)
+}
+
+/// After a reconnect the server reuses both ids and first replays the old session's messages,
+/// with sequence numbers above the new session's: none opens, and the real peer gets through.
+#[test]
+fn old_session_messages_after_a_reconnect_neither_open_nor_block_the_real_peer() {
+    let (mut net, ada, bob) = a_call_with_an_offer_and_candidates();
     assert_eq!(net.members[bob].delivered.len(), 5);
     let old = net.log.clone();
     let highest = old
@@ -179,22 +185,7 @@ fn old_session_messages_after_a_reconnect_neither_open_nor_block_the_real_peer()
 /// not open under the new pair keys and do not hold up the new acks.
 #[test]
 fn old_session_messages_after_a_reload_neither_open_nor_block_the_real_peer() {
-    let mut net = Net::new();
-    let ada = net.join("Ada", PeerId(1));
-    let bob = net.join("Bob", PeerId(2));
-    net.offer(ada, PeerId(2));
-    for n in 1..=4 {
-        for (from, to) in [(ada, PeerId(2)), (bob, PeerId(1))] {
-            let negotiation = Negotiation::Candidate(candidate(n));
-            net.input(
-                from,
-                Input::Local {
-                    peer: to,
-                    negotiation,
-                },
-            );
-        }
-    }
+    let (mut net, ada, bob) = a_call_with_an_offer_and_candidates();
     let old: Vec<Relayed> = net
         .log
         .iter()

@@ -47,6 +47,9 @@ async fn every_page_passes_wcag_2_1_a_and_aa() -> anyhow::Result<()> {
     )
     .await?;
     assert_accessible(&guest, "the meeting").await?;
+    click(&guest, "Chat").await?;
+    wait_for_text(&guest, "Clear for everyone", Duration::from_secs(5)).await?;
+    assert_accessible(&guest, "the meeting with the chat open").await?;
 
     let intruder = open_meeting(&browser, &server.origin(), ROOM).await?;
     join(

@@ -159,7 +159,14 @@ async fn camera_off_shows_initials_and_mute_shows_a_muted_icon_without_technical
 
     // Ada's (fake) microphone beeps: her tile lights up as speaking, and stops once she mutes.
     let speaking = format!("!!{ada_tile}?.classList.contains('speaking')");
-    wait_until(&grace, "Ada's tile shows her speaking", &speaking, timeout).await?;
+    grace.bring_to_front().await?;
+    wait_until(
+        &grace,
+        "Ada's tile shows her speaking",
+        &speaking,
+        Duration::from_secs(10),
+    )
+    .await?;
     click(&ada, "Mute microphone").await?;
     wait_until(
         &grace,

@@ -1,0 +1,67 @@
+//! The chat data channel of one peer connection. Both sides create it as negotiated channel 0,
+//! so it needs no signalling of its own and rides the DTLS connection whose safety number people
+//! compare. It owns its listeners; its events go to the session like every other callback's.
+
+use super::error::JsError;
+use super::peer::PeerEvent;
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState, RtcPeerConnection,
+};
+
+/// More than this many bytes waiting in the browser's send buffer and a message is not queued
+/// (it is reported not delivered): a stalled peer cannot make this tab's memory grow.
+const MAX_BUFFERED_BYTES: u32 = 1 << 20;
+
+pub struct ChatChannel {
+    channel: RtcDataChannel,
+    _listeners: [EventListener; 3],
+}
+
+impl ChatChannel {
+    pub fn open(
+        connection: &RtcPeerConnection,
+        notify: impl Fn(PeerEvent) + Clone + 'static,
+    ) -> Result<Self, JsError> {
+        let init = RtcDataChannelInit::new();
+        init.set_negotiated(true);
+        init.set_id(0);
+        let channel = connection.create_data_channel_with_data_channel_dict("chat", &init);
+        let (on_open, on_message, on_close) = (notify.clone(), notify.clone(), notify);
+        let listeners = [
+            EventListener::new(&channel, "open", move |_| on_open(PeerEvent::ChatOpen)),
+            EventListener::new(&channel, "message", move |event| {
+                let text = event
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|message| message.data().as_string());
+                if let Some(text) = text {
+                    on_message(PeerEvent::ChatFrame(text));
+                }
+            }),
+            EventListener::new(&channel, "close", move |_| on_close(PeerEvent::ChatClosed)),
+        ];
+        Ok(Self {
+            channel,
+            _listeners: listeners,
+        })
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.channel.ready_state() == RtcDataChannelState::Open
+    }
+
+    /// Sends one chat frame; `false` if the channel is not open, its buffer is full, or the
+    /// browser refused.
+    pub fn send(&self, frame: &str) -> bool {
+        self.is_open()
+            && self.channel.buffered_amount() < MAX_BUFFERED_BYTES
+            && self.channel.send_with_str(frame).is_ok()
+    }
+}
+
+impl Drop for ChatChannel {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
+}

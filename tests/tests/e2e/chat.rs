@@ -1,0 +1,95 @@
+//! The chat between browsers: a message arrives with the sender's verified name and the local
+//! time, a link stays text, the unread badge counts, and "Clear for everyone" empties every
+//! browser's chat and says who asked.
+
+use std::time::Duration;
+use tests::{Browser, Devices, Server, click, fill, join, open_meeting, wait_for_text, wait_until};
+
+const ROOM: &str = "e2e-chat-5rwq-3mzt-8kvh";
+const PASSPHRASE: &str = "correct horse battery staple";
+const MESSAGE: &str = "The agenda is at https://example.org/agenda";
+
+/// The chat lines the page shows, as "name|text".
+const LINES: &str = "[...document.querySelectorAll('.chat-lines li')].map(li => \
+    li.querySelector('.who').textContent + '|' + li.querySelector('.text').textContent)";
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn a_message_reaches_the_other_with_the_verified_name_and_clearing_for_everyone_empties_both()
+-> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let ada = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&ada, "Ada", PASSPHRASE, false, false).await?;
+    let grace = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&grace, "Grace", PASSPHRASE, false, false).await?;
+    let connected =
+        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === 1";
+    for page in [&ada, &grace] {
+        wait_until(
+            page,
+            "the two are connected",
+            connected,
+            Duration::from_secs(30),
+        )
+        .await?;
+    }
+
+    click(&ada, "Chat").await?;
+    fill(&ada, "Message", MESSAGE).await?;
+    click(&ada, "Send").await?;
+    let badge = "document.querySelector('.badge')?.textContent.trim() === '1'";
+    wait_until(
+        &grace,
+        "Grace's Chat button shows one unread message",
+        badge,
+        Duration::from_secs(5),
+    )
+    .await?;
+    click(&grace, "Chat").await?;
+    let expected = format!("Ada|{MESSAGE}");
+    let arrived = format!("{LINES}.includes({})", serde_json::json!(expected));
+    wait_until(
+        &grace,
+        "Grace sees Ada's message",
+        &arrived,
+        Duration::from_secs(5),
+    )
+    .await?;
+    let time_and_text_only: bool = grace
+        .evaluate(
+            "(() => { const li = document.querySelector('.chat-lines li'); \
+             return /^\\d\\d:\\d\\d$/.test(li.querySelector('time').textContent) && li.querySelector('a') === null; })()",
+        )
+        .await?
+        .into_value()?;
+    assert!(
+        time_and_text_only,
+        "a message shows a local time, and its link stays text"
+    );
+    wait_until(
+        &grace,
+        "the badge goes once the panel is open",
+        "document.querySelector('.badge') === null",
+        Duration::from_secs(5),
+    )
+    .await?;
+
+    click(&grace, "Clear for everyone").await?;
+    wait_for_text(
+        &ada,
+        "Grace cleared the chat for everyone",
+        Duration::from_secs(5),
+    )
+    .await?;
+    for page in [&ada, &grace] {
+        wait_until(
+            page,
+            "the chat is empty",
+            &format!("{LINES}.length === 0"),
+            Duration::from_secs(5),
+        )
+        .await?;
+    }
+    browser.close().await
+}
