@@ -19,10 +19,10 @@ pub use meeting::{
     Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, set_device,
     wait_for_text,
 };
-pub use mitm::{FAKE_FINGERPRINT_LINE, MaliciousServer};
+pub use mitm::MaliciousServer;
 pub use perception::{
-    TileMedia, live_capture_tracks, remote_tiles, self_view_is_muted, wait_until_audible,
-    wait_until_moving, wait_until_silent, wait_until_still, wait_until_tiles_play,
+    live_capture_tracks, self_view_is_muted, wait_until_audible, wait_until_moving,
+    wait_until_silent, wait_until_still, wait_until_tiles_play,
 };
 pub use proxy::RecordingProxy;
 pub use server::Server;

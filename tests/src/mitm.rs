@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 
 /// The fingerprint line the attack puts first in every description: well formed, not the
 /// certificate anyone committed to.
-pub const FAKE_FINGERPRINT_LINE: &str = "a=fingerprint:sha-256 \
+const FAKE_FINGERPRINT_LINE: &str = "a=fingerprint:sha-256 \
     AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB";
 
 pub struct MaliciousServer {

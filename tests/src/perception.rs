@@ -86,22 +86,22 @@ if (!window.__stubeTiles) {
 
 /// What one remote tile shows and plays right now.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct TileMedia {
-    pub name: String,
+struct TileMedia {
+    name: String,
     /// Its `<video>` holds a live video track and a live audio track.
-    pub live_video: bool,
-    pub live_audio: bool,
-    pub paused: bool,
-    pub ready_state: u32,
-    pub video_width: u32,
-    pub muted: bool,
-    pub current_time: f64,
+    live_video: bool,
+    live_audio: bool,
+    paused: bool,
+    ready_state: u32,
+    video_width: u32,
+    muted: bool,
+    current_time: f64,
     /// Frames the element has presented since the monitor started watching it.
-    pub frames: u64,
-    pub millis_since_frame: f64,
-    pub millis_since_sound: f64,
+    frames: u64,
+    millis_since_frame: f64,
+    millis_since_sound: f64,
     /// The share of sampled pixels that are not black.
-    pub lit: f64,
+    lit: f64,
 }
 
 impl TileMedia {
@@ -126,7 +126,7 @@ impl TileMedia {
 }
 
 /// Every remote tile of `page`, as its media elements show it.
-pub async fn remote_tiles(page: &Page) -> Result<Vec<TileMedia>> {
+async fn remote_tiles(page: &Page) -> Result<Vec<TileMedia>> {
     in_front(page).await?;
     Ok(page
         .evaluate(with_monitor("window.__stubeTiles()"))
