@@ -66,6 +66,8 @@ pub struct Texts {
     pub connection_details: &'static str,
     pub audio_only: &'static str,
     pub audio_only_hint: &'static str,
+    pub route_direct: &'static str,
+    pub route_relayed: &'static str,
     pub chat: &'static str,
     pub chat_message: &'static str,
     pub send: &'static str,
@@ -195,6 +197,8 @@ pub const ENGLISH: Texts = Texts {
     chat_cleared_by: "{name} cleared the chat for everyone",
     not_delivered: "not delivered to {names}",
     unread: "{count} unread",
+    route_direct: "direct",
+    route_relayed: "relayed through the server's relay",
     audio_only: "Audio only",
     audio_only_hint: "No video is sent or received: the lightest call for a weak connection. The camera stays off.",
 };
@@ -273,6 +277,8 @@ pub const GERMAN: Texts = Texts {
     chat_cleared_by: "{name} hat den Chat für alle geleert",
     not_delivered: "nicht zugestellt an {names}",
     unread: "{count} ungelesen",
+    route_direct: "direkt",
+    route_relayed: "über das Relais des Servers",
     audio_only: "Nur Audio",
     audio_only_hint: "Es wird kein Video gesendet oder empfangen: die leichteste Verbindung für schwache Netze. Die Kamera bleibt aus.",
 };

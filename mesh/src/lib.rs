@@ -29,6 +29,7 @@ mod chat;
 mod initials;
 mod media;
 mod room;
+mod route;
 mod speaking;
 
 pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
@@ -41,4 +42,5 @@ pub use room::{
     ChallengeSource, Command, ConnectionState, Input, MAX_NAME_CHARS, MAX_PEERS,
     MAX_REMEMBERED_CHALLENGES, Notice, Participant, ParticipantStatus, Room, RoomStatus,
 };
+pub use route::Route;
 pub use speaking::{HOLD_MILLIS, SPEAKING_LEVEL, Speaking};

@@ -7,10 +7,11 @@
 //! `a=fingerprint` text of a description, which a man in the middle can dress up.
 
 use super::error::{JsError, resolve};
+use super::stats::{Stats, field};
 use js_sys::{Object, Reflect};
 use mesh::{Description, SdpType};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{RtcCertificate, RtcConfiguration, RtcPeerConnection, RtcStatsReport};
+use wasm_bindgen::JsCast;
+use web_sys::{RtcCertificate, RtcConfiguration, RtcPeerConnection};
 
 /// A fresh certificate for one peer connection and its fingerprint (`sha-256 AB:CD:…`).
 pub struct Certificate {
@@ -62,24 +63,16 @@ async fn fingerprint_of(certificate: &RtcCertificate) -> Result<String, JsError>
     })
 }
 
-/// The fingerprints of the peer certificates that DTLS verified on `connection`, one per distinct
-/// certificate over every connected DTLS transport (the `transport` statistics name the remote
-/// certificate, whose `certificate` statistics carry its fingerprint). Empty until DTLS is
-/// connected, and in browsers that do not report certificates (Firefox ESR today). More than one
-/// is never a sign of an honest peer: each must match its commitment.
-pub async fn verified_remote_fingerprints(
-    connection: &RtcPeerConnection,
-) -> Result<Vec<String>, JsError> {
-    let report: RtcStatsReport = resolve(connection.get_stats()).await?.unchecked_into();
-    let mut stats = Vec::new();
-    for value in report.values() {
-        stats.push(value?);
-    }
+/// The fingerprints of the peer certificates that DTLS verified, one per distinct certificate
+/// over every connected DTLS transport (the `transport` statistics name the remote certificate,
+/// whose `certificate` statistics carry its fingerprint). Empty until DTLS is connected, and in
+/// browsers that do not report certificates (Firefox ESR today). More than one is never a sign
+/// of an honest peer: each must match its commitment.
+pub fn verified_remote_fingerprints(stats: &Stats) -> Vec<String> {
     let certificate = |id: String| {
-        let entry = stats.iter().find(|entry| {
-            field(entry, "type").as_deref() == Some("certificate")
-                && field(entry, "id").as_deref() == Some(id.as_str())
-        })?;
+        let entry = stats
+            .by_id(&id)
+            .filter(|entry| field(entry, "type").as_deref() == Some("certificate"))?;
         Some(format!(
             "{} {}",
             field(entry, "fingerprintAlgorithm")?,
@@ -87,18 +80,11 @@ pub async fn verified_remote_fingerprints(
         ))
     };
     let mut fingerprints: Vec<String> = stats
-        .iter()
-        .filter(|entry| {
-            field(entry, "type").as_deref() == Some("transport")
-                && field(entry, "dtlsState").as_deref() == Some("connected")
-        })
+        .of_type("transport")
+        .filter(|transport| field(transport, "dtlsState").as_deref() == Some("connected"))
         .filter_map(|transport| certificate(field(transport, "remoteCertificateId")?))
         .collect();
     fingerprints.sort();
     fingerprints.dedup();
-    Ok(fingerprints)
-}
-
-fn field(entry: &JsValue, name: &str) -> Option<String> {
-    Reflect::get(entry, &name.into()).ok()?.as_string()
+    fingerprints
 }

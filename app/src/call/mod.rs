@@ -9,6 +9,7 @@ mod media;
 mod peer;
 mod session;
 mod signalling;
+mod stats;
 
 pub use handle::Share;
 pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};

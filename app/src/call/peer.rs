@@ -3,9 +3,9 @@
 //! [`PeerEvent`]s into the session's channel.
 
 use super::chat_channel::ChatChannel;
-use super::dtls::verified_remote_fingerprints;
 use super::error::{JsError, resolve};
 use super::media::{LocalMedia, MediaKind};
+use super::stats::Stats;
 use gloo_events::EventListener;
 use mesh::{ConnectionState, Description, IceCandidate, SdpType};
 use protocol::IceServer;
@@ -150,9 +150,9 @@ impl PeerLink {
         }
     }
 
-    /// The peer certificates DTLS verified on this connection (see [`dtls`](super::dtls)).
-    pub async fn verified_remote_fingerprints(&self) -> Result<Vec<String>, JsError> {
-        verified_remote_fingerprints(&self.connection).await
+    /// This connection's statistics (the verified certificates, the route).
+    pub async fn stats(&self) -> Result<Stats, JsError> {
+        Stats::of(&self.connection).await
     }
 
     /// The chat channel to this peer.

@@ -15,7 +15,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
     Author, Chat, ChatError, ChatEvent, Command, ConnectionState, Description, Input, MediaState,
-    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Speaking,
+    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Route, Speaking,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -71,6 +71,8 @@ pub struct TileView {
     pub safety_number: Option<String>,
     /// Its microphone and camera, as it announced them.
     pub media: MediaState,
+    /// Direct or through a relay, once connected.
+    pub route: Option<Route>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +186,7 @@ impl Session {
             ice: IceConfig::default(),
             links: BTreeMap::new(),
             certificates: BTreeMap::new(),
+            routes: BTreeMap::new(),
             local,
             requesting: None,
             state,
@@ -246,6 +249,8 @@ struct Task {
     links: BTreeMap<PeerId, PeerLink>,
     /// The certificate our hello to each peer committed to, until its connection opens with it.
     certificates: BTreeMap<PeerId, Certificate>,
+    /// How each connection reaches its peer, once ICE has chosen.
+    routes: BTreeMap<PeerId, Route>,
     local: LocalMedia,
     /// The device being requested right now, if any (one prompt at a time).
     requesting: Option<MediaKind>,
@@ -423,6 +428,7 @@ impl Task {
                     self.chat_not_delivered(peer);
                     self.links.remove(&peer);
                     self.certificates.remove(&peer);
+                    self.routes.remove(&peer);
                     self.speaking.forget(peer);
                 }
                 Command::Notify(notice) => self.notify(notice),
@@ -591,14 +597,18 @@ impl Task {
 
     /// Once connected (and after every renegotiation): tells the room which certificate DTLS
     /// verified for `peer`. The room closes the connection if it is not the committed one, and
-    /// otherwise computes the safety number from it.
+    /// otherwise computes the safety number from it. Also notes the connection's route.
     async fn check_certificate(&mut self, peer: PeerId) -> Vec<Command> {
         let Some(link) = self.links.get(&peer).filter(|link| link.is_connected()) else {
             return Vec::new();
         };
-        let Ok(fingerprints) = link.verified_remote_fingerprints().await else {
+        let Ok(stats) = link.stats().await else {
             return Vec::new();
         };
+        if let Some(route) = stats.route() {
+            self.routes.insert(peer, route);
+        }
+        let fingerprints = dtls::verified_remote_fingerprints(&stats);
         let mut commands = Vec::new();
         for fingerprint in fingerprints {
             commands.extend(
@@ -864,6 +874,7 @@ impl Task {
                         .safety_number(participant.peer)
                         .map(|number| number.to_string()),
                     media: participant.media,
+                    route: self.routes.get(&participant.peer).copied(),
                 })
             })
             .collect();

@@ -9,7 +9,7 @@ use super::tile::{LocalTile, RemoteTile, status_text};
 use crate::call::{MeetingState, ServerState, Session, UiAction};
 use crate::i18n::Texts;
 use leptos::prelude::*;
-use mesh::RoomStatus;
+use mesh::{RoomStatus, Route};
 use protocol::CloseCode;
 
 #[component]
@@ -181,6 +181,10 @@ fn ConnectionDetails(state: MeetingState) -> impl IntoView {
                 {move || state.tiles.get().into_iter().map(|tile| view! {
                     <li>
                         {tile.name}": "{status_text(texts, tile.status)}
+                        {tile.route.map(|route| format!(" · {}", match route {
+                            Route::Direct => texts.route_direct,
+                            Route::Relayed => texts.route_relayed,
+                        }))}
                         {tile.safety_number.map(|number| format!(" · {}: {number}", texts.safety_number))}
                     </li>
                 }).collect_view()}

@@ -191,6 +191,19 @@ async fn camera_off_shows_initials_and_mute_shows_a_muted_icon_without_technical
     )
     .await?;
 
+    // The technical view is one click away: each connection's state, route and safety number.
+    grace
+        .evaluate("document.querySelector('details.details').open = true")
+        .await?;
+    wait_for_text(
+        &grace,
+        "Ada Lovelace: Connected · direct · Safety number: ",
+        Duration::from_secs(5),
+    )
+    .await?;
+    grace
+        .evaluate("document.querySelector('details.details').open = false")
+        .await?;
     for page in [&ada, &grace] {
         let shown: String = page
             .evaluate("document.body.innerText")
