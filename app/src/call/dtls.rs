@@ -66,7 +66,7 @@ async fn fingerprint_of(certificate: &RtcCertificate) -> Result<String, JsError>
 /// The fingerprints of the peer certificates that DTLS verified, one per distinct certificate
 /// over every connected DTLS transport (the `transport` statistics name the remote certificate,
 /// whose `certificate` statistics carry its fingerprint). Empty until DTLS is connected, and in
-/// browsers that do not report certificates (Firefox ESR today). More than one is never a sign
+/// browsers that do not report certificates (then no number is shown). More than one is never a sign
 /// of an honest peer: each must match its commitment.
 pub fn verified_remote_fingerprints(stats: &Stats) -> Vec<String> {
     let certificate = |id: String| {
