@@ -88,12 +88,16 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             }
         });
     };
-    for kind in [MediaKind::Audio, MediaKind::Video] {
-        let refused = kind == MediaKind::Video && audio_only.get_untracked();
-        if prefs::device_wanted(kind) && !refused {
-            set_device(kind, true);
+    // The devices this browser last chose, on opening the page and on coming back to it.
+    let restore_devices = move || {
+        for kind in [MediaKind::Audio, MediaKind::Video] {
+            let refused = kind == MediaKind::Video && audio_only.get_untracked();
+            if prefs::device_wanted(kind) && !refused {
+                set_device(kind, true);
+            }
         }
-    }
+    };
+    restore_devices();
     let toggle_audio_only = move |_| {
         let on = !audio_only.get_untracked();
         audio_only.set(on);
@@ -173,6 +177,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         camera.set(false);
         microphone.set(false);
         phase.set(Phase::PreJoin);
+        restore_devices();
     };
     // After a passphrase mismatch: the same form, name kept, the (already emptied) passphrase
     // field focused.

@@ -85,6 +85,14 @@ async fn after_a_wrong_passphrase_the_person_types_it_again_and_joins_with_the_n
         Duration::from_secs(10),
     )
     .await?;
+    let microphone_back = "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Microphone')?.getAttribute('aria-pressed') === 'true'";
+    wait_until(
+        &guest,
+        "the microphone chosen before is on again",
+        microphone_back,
+        Duration::from_secs(10),
+    )
+    .await?;
     fill(&guest, "Passphrase", PASSPHRASE).await?;
     click(&guest, "Join").await?;
     for (page, who) in [(&guest, "the guest"), (&host, "the host")] {
