@@ -16,8 +16,8 @@ mod server;
 pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, save_screenshot, set_viewport, wait_until};
 pub use meeting::{
-    Inbound, click, decoding_from, fill, inbound_media, join, open_meeting, set_device,
-    wait_for_text,
+    Inbound, button, click, connected_tiles, decoding_from, fill, inbound_media, join,
+    open_meeting, set_device, wait_for_text,
 };
 pub use mitm::MaliciousServer;
 pub use perception::{

@@ -82,7 +82,7 @@ pub async fn join(
 /// Turns the pre-join toggle button `device` on or off (the page may have turned it on itself,
 /// remembering this browser's last choice) and waits until it shows that state.
 pub async fn set_device(page: &Page, device: &str, on: bool) -> Result<()> {
-    let button = find_button(device);
+    let button = button(device);
     let idle = format!("{button} !== undefined && !{button}.disabled");
     wait_until(
         page,
@@ -124,14 +124,16 @@ pub async fn fill(page: &Page, label: &str, value: &str) -> Result<()> {
 pub async fn click(page: &Page, name: &str) -> Result<()> {
     let script = format!(
         "(() => {{ const b = {}; if (!b) return false; b.click(); return true; }})()",
-        find_button(name)
+        button(name)
     );
     let clicked: bool = page.evaluate(script).await?.into_value()?;
     anyhow::ensure!(clicked, "no button named {name:?}");
     Ok(())
 }
 
-fn find_button(name: &str) -> String {
+/// A JavaScript expression for the button whose accessible name (aria-label, else its text) is
+/// `name` (`undefined` if there is none).
+pub fn button(name: &str) -> String {
     format!(
         "[...document.querySelectorAll('button')].find(b => (b.getAttribute('aria-label') || b.textContent).trim() === {})",
         json!(name)
@@ -198,5 +200,12 @@ pub fn decoding_from(count: usize) -> String {
         }}
         return true;
     }})()"#
+    )
+}
+
+/// A condition for [`wait_until`]: `count` remote tiles show a connected participant.
+pub fn connected_tiles(count: usize) -> String {
+    format!(
+        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === {count}"
     )
 }

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, accessibility_violations, click, join, open_meeting,
-    wait_for_text, wait_until,
+    Browser, Devices, Page, Server, accessibility_violations, click, connected_tiles, join,
+    open_meeting, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-access-6hwm-2kcz-9rtd";
@@ -42,7 +42,7 @@ async fn every_page_passes_wcag_2_1_a_and_aa() -> anyhow::Result<()> {
     wait_until(
         &guest,
         "the guest is connected",
-        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === 1",
+        &connected_tiles(1),
         Duration::from_secs(30),
     )
     .await?;

@@ -3,18 +3,12 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Inbound, Page, Server, click, fill, inbound_media, join, open_meeting,
-    set_device, wait_until,
+    Browser, Devices, Inbound, Page, Server, button, click, connected_tiles, fill, inbound_media,
+    join, open_meeting, set_device, wait_until,
 };
 
 const ROOM: &str = "e2e-audio-8pqr-4vbn-6kxd";
 const PASSPHRASE: &str = "correct horse battery staple";
-
-fn connected_tiles(count: usize) -> String {
-    format!(
-        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === {count}"
-    )
-}
 
 /// Waits until `page`'s one connection has received more audio than `before` shows.
 async fn audio_grows(page: &Page, who: &str, before: &[Inbound]) -> anyhow::Result<Inbound> {
@@ -51,12 +45,14 @@ async fn an_audio_only_participant_sends_and_receives_no_video_and_audio_flows_b
     fill(&bob, "Passphrase", PASSPHRASE).await?;
     set_device(&bob, "Microphone", true).await?;
     click(&bob, "Audio only").await?;
-    let camera_refused = "(() => { const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Camera'); \
-        return !!b && b.disabled && b.getAttribute('aria-pressed') === 'false'; })()";
+    let camera = button("Camera");
+    let camera_refused = format!(
+        "!!{camera} && {camera}.disabled && {camera}.getAttribute('aria-pressed') === 'false'"
+    );
     wait_until(
         &bob,
         "the camera cannot be turned on",
-        camera_refused,
+        &camera_refused,
         Duration::from_secs(5),
     )
     .await?;
@@ -103,11 +99,16 @@ async fn an_audio_only_participant_sends_and_receives_no_video_and_audio_flows_b
 
     // This browser now remembers "Audio only": a page opened now never asks for the camera.
     let carol = open_meeting(&browser, &server.origin(), ROOM).await?;
-    let settled = "(() => { const b = name => [...document.querySelectorAll('button')].find(b => b.textContent.trim() === name);         return b('Audio only')?.getAttribute('aria-pressed') === 'true' && b('Camera')?.disabled === true         && b('Microphone')?.disabled === false; })()";
+    let settled = format!(
+        "{}?.getAttribute('aria-pressed') === 'true' && {}?.disabled === true && {}?.disabled === false",
+        button("Audio only"),
+        button("Camera"),
+        button("Microphone")
+    );
     wait_until(
         &carol,
         "the pre-join page starts audio only",
-        settled,
+        &settled,
         Duration::from_secs(10),
     )
     .await?;

@@ -3,7 +3,10 @@
 //! browser's chat and says who asked.
 
 use std::time::Duration;
-use tests::{Browser, Devices, Server, click, fill, join, open_meeting, wait_for_text, wait_until};
+use tests::{
+    Browser, Devices, Server, click, connected_tiles, fill, join, open_meeting, wait_for_text,
+    wait_until,
+};
 
 const ROOM: &str = "e2e-chat-5rwq-3mzt-8kvh";
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -23,13 +26,11 @@ async fn a_message_reaches_the_other_with_the_verified_name_and_clearing_for_eve
     join(&ada, "Ada", PASSPHRASE, false, false).await?;
     let grace = open_meeting(&browser, &server.origin(), ROOM).await?;
     join(&grace, "Grace", PASSPHRASE, false, false).await?;
-    let connected =
-        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === 1";
     for page in [&ada, &grace] {
         wait_until(
             page,
             "the two are connected",
-            connected,
+            &connected_tiles(1),
             Duration::from_secs(30),
         )
         .await?;

@@ -4,19 +4,13 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, click, fill, join, open_meeting, save_screenshot, set_device,
-    set_viewport, wait_for_text, wait_until, wait_until_tiles_play,
+    Browser, Devices, Page, Server, button, click, connected_tiles, fill, join, open_meeting,
+    save_screenshot, set_device, set_viewport, wait_for_text, wait_until, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-edges-3vkd-7qpx-5mtr";
 const PASSPHRASE: &str = "correct horse battery staple";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn connected_tiles(count: usize) -> String {
-    format!(
-        "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === {count}"
-    )
-}
 
 /// The remote tile named `name`, as a JavaScript expression.
 fn tile(name: &str) -> String {
@@ -85,11 +79,14 @@ async fn after_a_wrong_passphrase_the_person_types_it_again_and_joins_with_the_n
         Duration::from_secs(10),
     )
     .await?;
-    let microphone_back = "[...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Microphone')?.getAttribute('aria-pressed') === 'true'";
+    let microphone_back = format!(
+        "{}?.getAttribute('aria-pressed') === 'true'",
+        button("Microphone")
+    );
     wait_until(
         &guest,
         "the microphone chosen before is on again",
-        microphone_back,
+        &microphone_back,
         Duration::from_secs(10),
     )
     .await?;
