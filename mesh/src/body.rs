@@ -18,6 +18,12 @@ pub enum SignalBody {
         name: String,
         #[serde(with = "hex_u128")]
         challenge: u128,
+        /// The sender's session: random, drawn once per page, the same in every hello it sends.
+        /// After the signalling server lost and regained a participant under a new id, a hello
+        /// carrying a known session names the connection that may resume ([`Self::Resume`]); it
+        /// proves nothing by itself.
+        #[serde(with = "hex_u128")]
+        session: u128,
         #[serde(with = "hex_commitment")]
         commitment: Commitment,
     },
@@ -34,6 +40,14 @@ pub enum SignalBody {
     Candidate(IceCandidate),
     /// Whether the sender's microphone and camera are on (after verification and on change).
     Media(MediaState),
+    /// Sealed under the pair channel of an earlier, still working connection, sent to the
+    /// sender's new id: "the connection we have is mine; route to me here". Echoes the challenge
+    /// of the hello it answers, from the recipient's new id. Only the holder of that pair
+    /// channel can seal it, so a server that knows the passphrase cannot take a connection over.
+    Resume {
+        #[serde(with = "hex_u128")]
+        echo: u128,
+    },
 }
 
 /// What the browser glue hands to a peer connection, or hands to the room to send.
@@ -52,6 +66,7 @@ impl SignalBody {
             Self::Candidate(_) => 3,
             Self::Ack { .. } => 4,
             Self::Media(_) => 5,
+            Self::Resume { .. } => 6,
         }
     }
 }

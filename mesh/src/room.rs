@@ -27,6 +27,10 @@ pub const MAX_PEERS: usize = 64;
 /// reflected or replayed hello. Beyond that the oldest are forgotten; such a hello still leads to
 /// nothing that opens (its pair key is new), it would only no longer be dropped at once.
 pub const MAX_REMEMBERED_CHALLENGES: usize = 4096;
+/// Pair messages kept for a peer while the server has no route to it (after either side lost
+/// the signalling connection); beyond that the oldest go. They are ICE candidates and media
+/// states, which later ones supersede.
+pub const MAX_UNROUTED_MESSAGES: usize = 32;
 
 /// Where a room's challenges come from: [`crypto::challenge`] in the browser, anything
 /// deterministic in tests. An error, or a challenge the room has seen before, stops that one
@@ -178,13 +182,28 @@ struct LocalHello {
 struct RemoteHello {
     name: String,
     challenge: u128,
+    session: u128,
     commitment: Commitment,
     plaintext: Vec<u8>,
 }
 
+/// One peer, under the handle the room and its glue know it by: the server's id for it when the
+/// handshake began. The server may later know it under another id ([`Peer::route`]).
 struct Peer {
     /// The peer was in the room before us, so it makes the offer.
     joined_before_us: bool,
+    /// The server's id for the peer now: where its messages come from and ours go. `None` after
+    /// the server lost it or us, until the peer resumes under its new id.
+    route: Option<PeerId>,
+    /// Pair messages for it while unrouted, oldest first, at most [`MAX_UNROUTED_MESSAGES`];
+    /// sealed only when sent, so that they follow the resume in sequence.
+    unrouted: VecDeque<SignalBody>,
+    /// For a peer still in its handshake: the handle of the verified peer whose session its
+    /// hello names, whose connection it may resume instead of starting a new one.
+    resumes: Option<PeerId>,
+    /// While resuming: the peer answered with an ack instead (it has no connection to resume),
+    /// which waits until our own old connection to it fails.
+    fresh_ack: bool,
     trust: Trust,
     status: ParticipantStatus,
     local: Option<LocalHello>,
@@ -223,6 +242,8 @@ pub struct Room {
     my_name: String,
     keys: Arc<RoomKeys>,
     challenges: ChallengeSource,
+    /// This page's session ([`SignalBody::Hello`]), drawn with the first hello.
+    session: Option<u128>,
     me: Option<PeerId>,
     peers: BTreeMap<PeerId, Peer>,
     /// Our own challenges and those of every hello accepted, across reconnects.
@@ -254,6 +275,7 @@ impl Room {
             my_name: clean_name(my_name),
             keys,
             challenges: Box::new(challenges),
+            session: None,
             me: None,
             peers: BTreeMap::new(),
             seen_challenges: ChallengeLog::default(),
@@ -297,10 +319,7 @@ impl Room {
                 self.on_remote_certificate(peer, &fingerprint)
             }
             Input::LocalMedia(media) => self.on_local_media(media),
-            Input::Connection { peer, state } => {
-                self.on_connection(peer, state);
-                Vec::new()
-            }
+            Input::Connection { peer, state } => self.on_connection(peer, state),
         }
     }
 
@@ -375,34 +394,84 @@ impl Room {
         safety_number(self.keys.safety(), &local.fingerprint, remote).ok()
     }
 
-    fn on_welcomed(&mut self, me: PeerId, peers: Vec<PeerId>) -> Vec<Command> {
-        // After a reconnect the server hands out new ids: every old connection and key goes.
-        let mut commands: Vec<Command> = std::mem::take(&mut self.peers)
-            .into_keys()
-            .map(|peer| Command::CloseConnection { peer })
-            .collect();
+    fn on_welcomed(&mut self, me: PeerId, present: Vec<PeerId>) -> Vec<Command> {
         self.me = Some(me);
-        for peer in peers.into_iter().filter(|&p| p != me) {
-            if self.peers.len() >= MAX_PEERS || self.peers.contains_key(&peer) {
+        // After a reconnect the server hands out new ids. A verified peer whose connection still
+        // works stays, unrouted, until it resumes under its new id; everything else goes.
+        let mut commands = Vec::new();
+        for (handle, mut peer) in std::mem::take(&mut self.peers) {
+            if peer.trust == Trust::Verified && peer.is_alive() {
+                peer.route = None;
+                self.peers.insert(handle, peer);
+            } else {
+                commands.push(Command::CloseConnection { peer: handle });
+            }
+        }
+        for peer in present.into_iter().filter(|&p| p != me) {
+            commands.extend(self.make_way(peer));
+            if !self.is_new(peer) {
                 continue;
             }
-            self.peers.insert(peer, Peer::new(true));
+            self.peers.insert(peer, Peer::new(true, peer));
             commands.push(Command::PrepareCertificate { peer });
         }
         commands
     }
 
+    /// A new server id that is the handle of an unrouted peer (a server that reuses ids; an
+    /// honest one draws them at random from 2^53): that peer goes, as it would have on
+    /// `peer_left` before ids could change.
+    fn make_way(&mut self, id: PeerId) -> Vec<Command> {
+        match self.peers.get(&id) {
+            Some(peer) if peer.route != Some(id) => self.remove(id),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the server id `peer` may start a handshake: not known (as a handle or a route)
+    /// and room for one more.
+    fn is_new(&self, peer: PeerId) -> bool {
+        self.peers.len() < MAX_PEERS
+            && !self.peers.contains_key(&peer)
+            && self.handle_of(peer).is_none()
+    }
+
+    /// The handle of the peer the server now knows as `route`.
+    fn handle_of(&self, route: PeerId) -> Option<PeerId> {
+        self.peers
+            .iter()
+            .find(|(_, peer)| peer.route == Some(route))
+            .map(|(&handle, _)| handle)
+    }
+
     fn on_server(&mut self, message: ServerMessage) -> Vec<Command> {
         match message {
             ServerMessage::PeerJoined { peer_id } => {
-                let known = self.peers.contains_key(&peer_id) || Some(peer_id) == self.me;
-                if known || self.me.is_none() || self.peers.len() >= MAX_PEERS {
+                if self.me.is_none() || Some(peer_id) == self.me {
                     return Vec::new();
                 }
-                self.peers.insert(peer_id, Peer::new(false));
-                vec![Command::PrepareCertificate { peer: peer_id }]
+                let mut commands = self.make_way(peer_id);
+                if self.is_new(peer_id) {
+                    self.peers.insert(peer_id, Peer::new(false, peer_id));
+                    commands.push(Command::PrepareCertificate { peer: peer_id });
+                }
+                commands
             }
-            ServerMessage::PeerLeft { peer_id } => self.remove(peer_id),
+            ServerMessage::PeerLeft { peer_id, lost } => {
+                let Some(handle) = self.handle_of(peer_id) else {
+                    return Vec::new();
+                };
+                match self.peers.get_mut(&handle) {
+                    // The server lost it, and we did not: the connection goes on and it may come
+                    // back under a new id. If it is gone for good, its connection fails (and so
+                    // it goes).
+                    Some(peer) if lost && peer.trust == Trust::Verified && peer.is_alive() => {
+                        peer.route = None;
+                        Vec::new()
+                    }
+                    _ => self.remove(handle),
+                }
+            }
             _ => Vec::new(),
         }
     }
@@ -411,9 +480,15 @@ impl Room {
         let Some(me) = self.me else {
             return Vec::new();
         };
-        let Some(peer) = self.peers.get_mut(&peer_id) else {
+        if !self.peers.contains_key(&peer_id) {
             // It left meanwhile: the certificate is not needed.
             return vec![Command::CloseConnection { peer: peer_id }];
+        }
+        let Some(session) = self.session() else {
+            return Vec::new();
+        };
+        let Some(peer) = self.peers.get_mut(&peer_id) else {
+            return Vec::new();
         };
         // A peer whose hello did not open still gets ours: that is how the people already in
         // the room learn that someone with another passphrase tried to join.
@@ -436,6 +511,7 @@ impl Room {
         let hello = SignalBody::Hello {
             name: self.my_name.clone(),
             challenge,
+            session,
             commitment,
         };
         let Ok(plaintext) = serde_json::to_vec(&hello) else {
@@ -459,16 +535,30 @@ impl Room {
         commands
     }
 
-    /// Once both hellos exist: the pair channel, and our ack under it.
+    /// This page's session, drawn once; `None` (no hello) if randomness fails.
+    fn session(&mut self) -> Option<u128> {
+        if self.session.is_none() {
+            self.session = (self.challenges)().ok();
+        }
+        self.session
+    }
+
+    /// Once both hellos exist: the pair channel, and our answer: an ack under it, or, when the
+    /// hello names the session of a peer whose connection still works, a resume under that
+    /// peer's channel.
     fn establish(&mut self, peer_id: PeerId) -> Vec<Command> {
-        let (Some(me), Some(peer)) = (self.me, self.peers.get_mut(&peer_id)) else {
+        let Some(me) = self.me else {
+            return Vec::new();
+        };
+        let resumes = self.resumable(peer_id);
+        let Some(peer) = self.peers.get_mut(&peer_id) else {
             return Vec::new();
         };
         let (Some(local), Some(remote)) = (&peer.local, &peer.remote) else {
             return Vec::new();
         };
         let keys = &self.keys;
-        let Ok(mut channel) = PairChannel::new(
+        let Ok(channel) = PairChannel::new(
             keys.signal(),
             keys.room_id().clone(),
             me,
@@ -478,14 +568,61 @@ impl Room {
         ) else {
             return Vec::new();
         };
+        peer.channel = Some(channel);
+        peer.resumes = resumes;
+        peer.fresh_ack = false;
+        match resumes {
+            Some(old) => self.send_resume(old, peer_id),
+            None => self.send_ack(peer_id),
+        }
+    }
+
+    /// The verified peer, other than `peer_id`, whose session `peer_id`'s hello names and whose
+    /// connection still works.
+    fn resumable(&self, peer_id: PeerId) -> Option<PeerId> {
+        let session = self.peers.get(&peer_id)?.remote.as_ref()?.session;
+        self.peers
+            .iter()
+            .find(|&(&handle, peer)| {
+                handle != peer_id
+                    && peer.trust == Trust::Verified
+                    && peer.is_alive()
+                    && peer.remote.as_ref().is_some_and(|r| r.session == session)
+            })
+            .map(|(&handle, _)| handle)
+    }
+
+    /// Our ack to `peer_id`'s hello, under the new pair channel.
+    fn send_ack(&mut self, peer_id: PeerId) -> Vec<Command> {
+        let Some(peer) = self.peers.get_mut(&peer_id) else {
+            return Vec::new();
+        };
+        let Some(remote) = &peer.remote else {
+            return Vec::new();
+        };
         let ack = SignalBody::Ack {
             echo: remote.challenge,
         };
-        let envelope = seal_body(&mut channel, &ack);
-        peer.channel = Some(channel);
-        envelope
+        peer.dispatch(ack).into_iter().collect()
+    }
+
+    /// Our resume of the connection to `old`, under its pair channel, to where `fresh` (the
+    /// same session under a new id) is now.
+    fn send_resume(&mut self, old: PeerId, fresh: PeerId) -> Vec<Command> {
+        let Some(peer) = self.peers.get(&fresh) else {
+            return Vec::new();
+        };
+        let (Some(route), Some(remote)) = (peer.route, &peer.remote) else {
+            return Vec::new();
+        };
+        let resume = SignalBody::Resume {
+            echo: remote.challenge,
+        };
+        let channel = self.peers.get_mut(&old).and_then(|p| p.channel.as_mut());
+        channel
+            .and_then(|channel| seal_body(channel, &resume))
             .map(|envelope| Command::Send {
-                to: peer_id,
+                to: route,
                 envelope,
             })
             .into_iter()
@@ -494,21 +631,26 @@ impl Room {
 
     fn on_envelope(&mut self, from: PeerId, bytes: &[u8]) -> Vec<Command> {
         let is_hello = envelope_kind(bytes) == Some(HELLO_KIND);
+        let handle = self.handle_of(from);
         // A peer whose first hello did not open may still send one that does (see `on_hello`).
+        // Hellos only come from a peer still under the id it began with.
         let usable = self.me.is_some()
-            && self.peers.get(&from).is_some_and(|p| match p.trust {
-                Trust::Unverified | Trust::Verified => true,
-                Trust::Mismatched => is_hello,
-                Trust::Untrustworthy => false,
-            });
-        if !usable {
+            && handle
+                .and_then(|h| self.peers.get(&h))
+                .is_some_and(|p| match p.trust {
+                    Trust::Unverified => true,
+                    Trust::Verified => !is_hello || handle == Some(from),
+                    Trust::Mismatched => is_hello,
+                    Trust::Untrustworthy => false,
+                });
+        let Some(handle) = handle.filter(|_| usable) else {
             self.dropped_envelopes += 1;
             return Vec::new();
-        }
+        };
         if is_hello {
             self.on_hello(from, bytes)
         } else {
-            self.on_pair_message(from, bytes)
+            self.on_pair_message(handle, bytes)
         }
     }
 
@@ -539,14 +681,15 @@ impl Room {
             Ok(SignalBody::Hello {
                 name,
                 challenge,
+                session,
                 commitment,
-            }) => (name, challenge, commitment),
+            }) => (name, challenge, session, commitment),
             _ => {
                 self.dropped_envelopes += 1;
                 return Vec::new();
             }
         };
-        let (name, challenge, commitment) = hello;
+        let (name, challenge, session, commitment) = hello;
         // None once the handshake completed (or the peer was refused); none carrying a challenge
         // seen before (one of ours reflected, or an earlier hello replayed).
         let settled = matches!(peer.trust, Trust::Verified | Trust::Untrustworthy);
@@ -562,47 +705,61 @@ impl Room {
         peer.remote = Some(RemoteHello {
             name: clean_name(&name),
             challenge,
+            session,
             commitment,
             plaintext,
         });
         self.establish(from)
     }
 
-    fn on_pair_message(&mut self, from: PeerId, bytes: &[u8]) -> Vec<Command> {
-        let Some(peer) = self.peers.get_mut(&from) else {
+    fn on_pair_message(&mut self, handle: PeerId, bytes: &[u8]) -> Vec<Command> {
+        let Some(peer) = self.peers.get_mut(&handle) else {
             return Vec::new();
         };
         // Nothing but a hello opens before the pair channel exists, and nothing that does not
         // open says anything about the peer (it may be an old session's message): count it.
-        let opened = peer
+        let mut body = peer
             .channel
             .as_mut()
-            .and_then(|channel| channel.open(bytes).ok());
-        let body = opened.and_then(|opened| {
-            serde_json::from_slice::<SignalBody>(&opened.plaintext)
-                .ok()
-                .filter(|body| body.kind() == opened.kind)
-        });
+            .and_then(|channel| open_body(channel, bytes));
+        // A peer in its handshake may instead answer under the channel it resumes.
+        let mut resumed = None;
+        if body.is_none()
+            && peer.trust == Trust::Unverified
+            && let Some(old) = peer.resumes
+        {
+            body = self
+                .peers
+                .get_mut(&old)
+                .and_then(|p| p.channel.as_mut())
+                .and_then(|channel| open_body(channel, bytes))
+                .filter(|body| matches!(body, SignalBody::Resume { .. }));
+            resumed = Some(old);
+        }
+        let Some(peer) = self.peers.get_mut(&handle) else {
+            return Vec::new();
+        };
         let expected_echo = peer.local.as_ref().map(|local| local.challenge);
         match (body, peer.trust) {
+            (Some(SignalBody::Resume { echo }), Trust::Unverified)
+                if Some(echo) == expected_echo
+                    && let Some(old) = resumed =>
+            {
+                self.resume(old, handle)
+            }
             (Some(SignalBody::Ack { echo }), Trust::Unverified) if Some(echo) == expected_echo => {
-                peer.trust = Trust::Verified;
-                let mut commands = vec![
-                    Command::OpenConnection {
-                        peer: from,
-                        offer: !peer.joined_before_us,
-                        polite: peer.joined_before_us,
-                    },
-                    Command::Notify(Notice::Joined {
-                        name: peer.name().to_owned(),
-                    }),
-                ];
-                let media = SignalBody::Media(self.my_media);
-                commands.extend(peer.channel.as_mut().and_then(|channel| {
-                    let envelope = seal_body(channel, &media)?;
-                    Some(Command::Send { to: from, envelope })
-                }));
-                commands
+                let Some(old) = peer.resumes else {
+                    return self.verify(handle);
+                };
+                // It has no connection to resume while ours still works: ours will fail soon
+                // (its side is closed), and only when it goes do we start anew. A server that
+                // knows the passphrase cannot make us drop a working connection.
+                peer.fresh_ack = true;
+                if self.peers.get(&old).is_some_and(Peer::is_alive) {
+                    Vec::new()
+                } else {
+                    self.remove(old)
+                }
             }
             (Some(SignalBody::Media(media)), Trust::Verified) => {
                 peer.media = media;
@@ -615,15 +772,15 @@ impl Room {
                     .is_some_and(|remote| description.fingerprints_match(&remote.commitment));
                 if committed {
                     vec![Command::Deliver {
-                        peer: from,
+                        peer: handle,
                         negotiation: Negotiation::Description(description),
                     }]
                 } else {
-                    self.refuse(from)
+                    self.refuse(handle)
                 }
             }
             (Some(SignalBody::Candidate(candidate)), Trust::Verified) => vec![Command::Deliver {
-                peer: from,
+                peer: handle,
                 negotiation: Negotiation::Candidate(candidate),
             }],
             // Did not open, did not parse, a second ack, a wrong echo, negotiation before the
@@ -635,6 +792,56 @@ impl Room {
         }
     }
 
+    /// The handshake with `handle` completed: open the connection and tell everyone.
+    fn verify(&mut self, handle: PeerId) -> Vec<Command> {
+        let Some(peer) = self.peers.get_mut(&handle) else {
+            return Vec::new();
+        };
+        peer.trust = Trust::Verified;
+        let mut commands = vec![
+            Command::OpenConnection {
+                peer: handle,
+                offer: !peer.joined_before_us,
+                polite: peer.joined_before_us,
+            },
+            Command::Notify(Notice::Joined {
+                name: peer.name().to_owned(),
+            }),
+        ];
+        commands.extend(peer.dispatch(SignalBody::Media(self.my_media)));
+        commands
+    }
+
+    /// `fresh` proved, under the pair channel of `old`, to be the same peer under a new id:
+    /// the connection to `old` goes on, routed there, and the new handshake is dropped.
+    fn resume(&mut self, old: PeerId, fresh: PeerId) -> Vec<Command> {
+        let Some(route) = self.peers.remove(&fresh).and_then(|peer| peer.route) else {
+            return Vec::new();
+        };
+        let mut commands = vec![Command::CloseConnection { peer: fresh }];
+        if let Some(peer) = self.peers.get_mut(&old) {
+            peer.route = Some(route);
+            let waiting = std::mem::take(&mut peer.unrouted);
+            commands.extend(waiting.into_iter().filter_map(|body| peer.dispatch(body)));
+        }
+        commands
+    }
+
+    /// `handle` would have resumed a connection that is gone: it goes on as a new handshake
+    /// (our ack, held back until now; verified if the peer's ack came already).
+    fn start_anew(&mut self, handle: PeerId) -> Vec<Command> {
+        let Some(peer) = self.peers.get_mut(&handle) else {
+            return Vec::new();
+        };
+        peer.resumes = None;
+        let acked = std::mem::take(&mut peer.fresh_ack);
+        let mut commands = self.send_ack(handle);
+        if acked {
+            commands.extend(self.verify(handle));
+        }
+        commands
+    }
+
     fn on_local(&mut self, peer_id: PeerId, negotiation: Negotiation) -> Vec<Command> {
         let Some(peer) = self.peers.get_mut(&peer_id) else {
             return Vec::new();
@@ -642,14 +849,7 @@ impl Room {
         if peer.trust != Trust::Verified {
             return Vec::new();
         }
-        let Some(channel) = peer.channel.as_mut() else {
-            return Vec::new();
-        };
-        seal_body(channel, &SignalBody::from(negotiation))
-            .map(|envelope| Command::Send {
-                to: peer_id,
-                envelope,
-            })
+        peer.dispatch(SignalBody::from(negotiation))
             .into_iter()
             .collect()
     }
@@ -663,10 +863,7 @@ impl Room {
         self.peers
             .iter_mut()
             .filter(|(_, peer)| peer.trust == Trust::Verified)
-            .filter_map(|(&to, peer)| {
-                let envelope = seal_body(peer.channel.as_mut()?, &body)?;
-                Some(Command::Send { to, envelope })
-            })
+            .filter_map(|(_, peer)| peer.dispatch(body.clone()))
             .collect()
     }
 
@@ -707,8 +904,11 @@ impl Room {
         ]
     }
 
-    fn on_connection(&mut self, peer: PeerId, state: ConnectionState) {
-        if let Some(peer) = self.peers.get_mut(&peer) {
+    /// Tracks the connection's state for the UI. A connection that fails while the server has no
+    /// route to its peer (or while a new id of the peer waits to resume it) cannot be repaired:
+    /// the peer goes, and comes back with a new handshake if it is still there.
+    fn on_connection(&mut self, handle: PeerId, state: ConnectionState) -> Vec<Command> {
+        if let Some(peer) = self.peers.get_mut(&handle) {
             peer.status = match state {
                 ConnectionState::New | ConnectionState::Connecting => match peer.status {
                     ParticipantStatus::Connected | ParticipantStatus::Reconnecting => {
@@ -720,22 +920,49 @@ impl Room {
                 ConnectionState::Disconnected => ParticipantStatus::Reconnecting,
                 ConnectionState::Failed | ConnectionState::Closed => ParticipantStatus::Failed,
             };
+            let resumed = self.peers.values().any(|p| p.resumes == Some(handle));
+            let beyond_repair = self.peers.get(&handle).is_some_and(|peer| {
+                !peer.is_alive()
+                    && peer.trust == Trust::Verified
+                    && (peer.route.is_none() || resumed)
+            });
+            if beyond_repair {
+                return self.remove(handle);
+            }
         }
+        Vec::new()
     }
 
-    /// `peer_left`: everything about that id goes (a later `peer_joined` starts from scratch).
-    fn remove(&mut self, peer_id: PeerId) -> Vec<Command> {
-        let Some(peer) = self.peers.remove(&peer_id) else {
+    /// The peer left: everything about it goes (a later `peer_joined` starts from scratch), and
+    /// a new id of it that waited to resume this connection starts anew instead.
+    fn remove(&mut self, handle: PeerId) -> Vec<Command> {
+        let Some(peer) = self.peers.remove(&handle) else {
             return Vec::new();
         };
-        let mut commands = vec![Command::CloseConnection { peer: peer_id }];
+        let mut commands = vec![Command::CloseConnection { peer: handle }];
         if peer.trust == Trust::Verified {
             commands.push(Command::Notify(Notice::Left {
                 name: peer.name().to_owned(),
             }));
         }
+        let resumers: Vec<PeerId> = (self.peers.iter())
+            .filter(|(_, p)| p.resumes == Some(handle))
+            .map(|(&h, _)| h)
+            .collect();
+        for resumer in resumers {
+            commands.extend(self.start_anew(resumer));
+        }
         commands
     }
+}
+
+/// Opens a pair message and parses its body; `None` unless both work and the body's kind is the
+/// envelope's.
+fn open_body(channel: &mut PairChannel, envelope: &[u8]) -> Option<SignalBody> {
+    let opened = channel.open(envelope).ok()?;
+    serde_json::from_slice::<SignalBody>(&opened.plaintext)
+        .ok()
+        .filter(|body| body.kind() == opened.kind)
 }
 
 /// Serialises and seals `body` under the pair channel; `None` if that fails (nothing is sent).
@@ -745,9 +972,13 @@ fn seal_body(channel: &mut PairChannel, body: &SignalBody) -> Option<Vec<u8>> {
 }
 
 impl Peer {
-    fn new(joined_before_us: bool) -> Self {
+    fn new(joined_before_us: bool, route: PeerId) -> Self {
         Self {
             joined_before_us,
+            route: Some(route),
+            unrouted: VecDeque::new(),
+            resumes: None,
+            fresh_ack: false,
             trust: Trust::Unverified,
             status: ParticipantStatus::Connecting,
             local: None,
@@ -756,6 +987,26 @@ impl Peer {
             verified_certificate: None,
             media: MediaState::default(),
         }
+    }
+
+    /// Whether its connection may still work (it has not failed or closed).
+    fn is_alive(&self) -> bool {
+        self.status != ParticipantStatus::Failed
+    }
+
+    /// A pair message for the peer: sealed and sent to where the server knows it now, or kept
+    /// (bounded) until it resumes. Nothing without a pair channel, or if sealing fails.
+    fn dispatch(&mut self, body: SignalBody) -> Option<Command> {
+        let channel = self.channel.as_mut()?;
+        let Some(to) = self.route else {
+            if self.unrouted.len() == MAX_UNROUTED_MESSAGES {
+                self.unrouted.pop_front();
+            }
+            self.unrouted.push_back(body);
+            return None;
+        };
+        let envelope = seal_body(channel, &body)?;
+        Some(Command::Send { to, envelope })
     }
 
     /// The name from its hello (empty before one opened).

@@ -197,8 +197,15 @@ pub enum ServerMessage {
     },
     /// Someone joined the room after you.
     PeerJoined { peer_id: PeerId },
-    /// Someone left the room or lost their connection.
-    PeerLeft { peer_id: PeerId },
+    /// Someone left the room (`lost: false`: they closed the connection, as leaving or closing
+    /// the tab does), or the server lost their connection (`lost: true`: a network change, a
+    /// stalled client), in which case they may come back under a new id while the call between
+    /// the browsers goes on. Absent in older servers' messages: then `false`.
+    PeerLeft {
+        peer_id: PeerId,
+        #[serde(default)]
+        lost: bool,
+    },
     /// A payload relayed from `from`, exactly as it was sent.
     Signal { from: PeerId, payload: String },
     /// The answer to [`ClientMessage::Ping`].

@@ -93,6 +93,18 @@ enum Ending {
     Broken,
 }
 
+impl Ending {
+    /// Whether the client lost the connection rather than leaving: it did not close it itself,
+    /// and it will try again (a broken transport, an idle or slow client cut off, a shutdown).
+    fn is_loss(&self) -> bool {
+        match self {
+            Self::Close(code) => code.is_retryable(),
+            Self::ClientClosed => false,
+            Self::Broken => true,
+        }
+    }
+}
+
 async fn serve_socket(
     socket: WebSocket,
     state: AppState,
@@ -120,11 +132,13 @@ async fn serve_socket(
                 outbox,
                 joined: None,
                 refused: 0,
+                lost: false,
             };
             let ending = tokio::select! {
                 ending = send_loop(&mut sink, &mut inbox, &mut close, &state) => ending,
                 ending = receive_loop(&mut stream, &mut session) => ending,
             };
+            session.lost = ending.is_loss();
             drop(session); // leaves the room before the socket is closed
             drop(inbox); // gives the queued bytes back to the budget at once
             ending
@@ -222,6 +236,10 @@ fn ending_for(error: axum::Error) -> Ending {
     let error = error.into_inner();
     match error.downcast_ref::<tungstenite::Error>() {
         Some(tungstenite::Error::Capacity(_)) => Ending::Close(CloseCode::MessageTooLarge),
+        // The connection ended without a close frame: lost, not a protocol breach.
+        Some(tungstenite::Error::Protocol(
+            tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+        )) => Ending::Broken,
         Some(tungstenite::Error::Protocol(_) | tungstenite::Error::Utf8(_)) => {
             Ending::Close(CloseCode::ProtocolViolation)
         }
@@ -269,6 +287,9 @@ struct Session<'a> {
     joined: Option<(RoomId, PeerId)>,
     /// Messages refused so far (malformed or out of order).
     refused: usize,
+    /// How the connection ended, for the others in the room: lost (the client may come back
+    /// under a new id) or left.
+    lost: bool,
 }
 
 /// Just enough of a `join` to tell a client of another protocol version, or an invalid join, from
@@ -378,7 +399,7 @@ impl Session<'_> {
 impl Drop for Session<'_> {
     fn drop(&mut self) {
         if let Some((room, peer)) = self.joined.take() {
-            self.state.rooms.leave(&room, peer, &self.outbox);
+            self.state.rooms.leave(&room, peer, &self.outbox, self.lost);
         }
     }
 }

@@ -136,18 +136,19 @@ impl Rooms {
             admission: admission.clone(),
             outbox: outbox.clone(),
         });
-        entry.remove(slow);
+        entry.remove_lost(slow);
         Ok(id)
     }
 
-    /// Removes `peer` (if it is still the member behind `outbox`) and tells the others.
-    pub fn leave(&self, room: &RoomId, peer: PeerId, outbox: &Outbox) {
+    /// Removes `peer` (if it is still the member behind `outbox`) and tells the others whether it
+    /// left or was `lost`.
+    pub fn leave(&self, room: &RoomId, peer: PeerId, outbox: &Outbox, lost: bool) {
         let mut rooms = self.lock();
         let Some(entry) = rooms.get_mut(room) else {
             return;
         };
         if entry.is_member(peer, outbox) {
-            entry.remove(vec![peer]);
+            entry.remove(peer, lost);
         }
         if entry.members.is_empty() {
             rooms.remove(room);
@@ -179,7 +180,7 @@ impl Rooms {
         if let Some(text) = text
             && recipient.outbox.deliver(text) == Err(Undelivered::Full)
         {
-            entry.remove(vec![to]);
+            entry.remove_lost(vec![to]);
             if entry.members.is_empty() {
                 rooms.remove(room);
             }
@@ -267,15 +268,24 @@ impl Room {
             .collect()
     }
 
-    /// Removes `gone` and announces each departure to those left; anyone too slow to take the
-    /// announcement goes as well.
-    fn remove(&mut self, mut gone: Vec<PeerId>) {
-        while let Some(id) = gone.pop() {
-            let Some(index) = self.members.iter().position(|member| member.id == id) else {
-                continue;
-            };
-            self.members.remove(index);
-            gone.extend(self.broadcast(&ServerMessage::PeerLeft { peer_id: id }));
+    /// Removes `peer` and announces its departure to those left; anyone too slow to take the
+    /// announcement goes as well (lost).
+    fn remove(&mut self, peer: PeerId, lost: bool) {
+        let Some(index) = self.members.iter().position(|member| member.id == peer) else {
+            return;
+        };
+        self.members.remove(index);
+        let slow = self.broadcast(&ServerMessage::PeerLeft {
+            peer_id: peer,
+            lost,
+        });
+        self.remove_lost(slow);
+    }
+
+    /// Removes members the server cut off as too slow: lost, not left (they may come back).
+    fn remove_lost(&mut self, gone: Vec<PeerId>) {
+        for peer in gone {
+            self.remove(peer, true);
         }
     }
 }
@@ -343,12 +353,15 @@ mod tests {
             panic!("expected a welcome first")
         };
         assert_eq!((*peer_id, peers.as_slice()), (id_b, [id_a].as_slice()));
-        rooms.leave(&room(1), id_b, &b);
+        rooms.leave(&room(1), id_b, &b, false);
         assert_eq!(
             received(&mut a_in),
-            [ServerMessage::PeerLeft { peer_id: id_b }]
+            [ServerMessage::PeerLeft {
+                peer_id: id_b,
+                lost: false
+            }]
         );
-        rooms.leave(&room(1), id_a, &a);
+        rooms.leave(&room(1), id_a, &a, true);
         assert_eq!(rooms.census(), Census { rooms: 0, peers: 0 });
     }
 
@@ -390,7 +403,7 @@ mod tests {
         assert_eq!(join(&rooms, 1, 3, &c), Err(JoinError::RoomBusy));
         join(&rooms, 1, 2, &d).expect("an existing group still has seats");
         join(&rooms, 2, 3, &c).expect("other rooms are unaffected");
-        rooms.leave(&room(1), id_b, &b);
+        rooms.leave(&room(1), id_b, &b, false);
         assert_eq!(rooms.groups(&room(1)), [1, 1]);
         let (e, _e_in, _e_close) = connection();
         assert_eq!(
@@ -441,7 +454,10 @@ mod tests {
             received(&mut a_in)[1..],
             [
                 ServerMessage::PeerJoined { peer_id: id_b },
-                ServerMessage::PeerLeft { peer_id: id_b }
+                ServerMessage::PeerLeft {
+                    peer_id: id_b,
+                    lost: true
+                }
             ]
         );
         assert_eq!(
@@ -489,7 +505,7 @@ mod tests {
         let (a, _a_in, _a_close) = connection();
         let (stranger, _s_in, _stranger_close) = connection();
         let id_a = join(&rooms, 1, 1, &a).expect("joins");
-        rooms.leave(&room(1), id_a, &stranger);
+        rooms.leave(&room(1), id_a, &stranger, false);
         assert_eq!(rooms.census(), Census { rooms: 1, peers: 1 });
     }
 }

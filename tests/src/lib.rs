@@ -9,6 +9,7 @@ mod accessibility;
 mod browser;
 mod meeting;
 mod mitm;
+mod network;
 mod perception;
 mod proxy;
 mod server;
@@ -17,9 +18,11 @@ pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, save_screenshot, set_viewport, wait_until};
 pub use meeting::{
     Inbound, button, click, connected_tiles, decoding_from, fill, inbound_media, join,
-    open_meeting, set_device, wait_for_text,
+    open_meeting, remember_connections, remembered_connections, set_device, wait_for_text,
+    wait_until_decoding_grows,
 };
 pub use mitm::MaliciousServer;
+pub use network::Blackout;
 pub use perception::{
     live_capture_tracks, self_view_is_muted, wait_until_audible, wait_until_moving,
     wait_until_silent, wait_until_still, wait_until_tiles_play,

@@ -203,6 +203,62 @@ pub fn decoding_from(count: usize) -> String {
     )
 }
 
+/// Waits until every one of the page's `count` connected peer connections has decoded more
+/// video frames than when this was called: video keeps flowing.
+pub async fn wait_until_decoding_grows(
+    page: &Page,
+    who: &str,
+    count: usize,
+    timeout: Duration,
+) -> Result<()> {
+    const SNAPSHOT: &str = r#"(async () => {
+        window.__stubeFramesBefore = new Map();
+        for (const pc of window.__stubePeerConnections) {
+            let frames = 0;
+            (await pc.getStats()).forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+            window.__stubeFramesBefore.set(pc, frames);
+        }
+        return true;
+    })()"#;
+    page.evaluate(SNAPSHOT).await?;
+    let condition = format!(
+        r#"(async () => {{
+        const live = window.__stubePeerConnections.filter(pc => pc.connectionState === 'connected');
+        if (live.length !== {count}) return false;
+        for (const pc of live) {{
+            let frames = 0;
+            (await pc.getStats()).forEach(r => {{ if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; }});
+            if (frames <= (window.__stubeFramesBefore.get(pc) ?? Infinity)) return false;
+        }}
+        return true;
+    }})()"#
+    );
+    wait_until(
+        page,
+        &format!("{who} keeps decoding video from {count} peers"),
+        &condition,
+        timeout,
+    )
+    .await
+}
+
+/// Remembers the page's open peer connections (not the short-lived probes that read a
+/// certificate's fingerprint, which close at once), for [`remembered_connections`].
+pub async fn remember_connections(page: &Page) -> Result<()> {
+    page.evaluate("window.__stubeRemembered = window.__stubePeerConnections.filter(pc => pc.connectionState !== 'closed'); true")
+        .await?;
+    Ok(())
+}
+
+/// The connections [`remember_connections`] saw: how many there were, how many of them are still
+/// open, and how many connections are open now in all.
+pub async fn remembered_connections(page: &Page) -> Result<(usize, usize, usize)> {
+    const SCRIPT: &str = "(() => { const open = pc => pc.connectionState !== 'closed'; \
+        return [window.__stubeRemembered.length, window.__stubeRemembered.filter(open).length, \
+        window.__stubePeerConnections.filter(open).length]; })()";
+    Ok(page.evaluate(SCRIPT).await?.into_value()?)
+}
+
 /// A condition for [`wait_until`]: `count` remote tiles show a connected participant.
 pub fn connected_tiles(count: usize) -> String {
     format!(

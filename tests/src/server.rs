@@ -11,27 +11,37 @@ use std::time::{Duration, Instant};
 pub struct Server {
     process: Child,
     address: SocketAddr,
+    args: Vec<String>,
 }
 
 impl Server {
     /// Starts the server from `STUBE_SERVER_BIN` serving `STUBE_DIST`, with extra `args`, and
     /// waits until `/healthz` answers.
     pub fn start(args: &[&str]) -> Result<Self> {
-        let binary = env_path("STUBE_SERVER_BIN")?;
-        let dist = env_path("STUBE_DIST")?;
         let address = free_loopback_address()?;
-        let process = Command::new(&binary)
-            .arg("--listen")
-            .arg(address.to_string())
-            .arg("--static-dir")
-            .arg(&dist)
-            .args(args)
-            .stdin(Stdio::null())
-            .spawn()
-            .with_context(|| format!("could not start {}", binary.display()))?;
-        let server = Self { process, address };
+        let args: Vec<String> = args.iter().map(|&arg| arg.to_owned()).collect();
+        let process = spawn(address, &args)?;
+        let server = Self {
+            process,
+            address,
+            args,
+        };
         server.wait_until_healthy()?;
         Ok(server)
+    }
+
+    /// Kills the process, as a crash or an update would; [`Server::start_again`] brings it back.
+    pub fn kill(&mut self) -> Result<()> {
+        self.process.kill()?;
+        self.process.wait()?;
+        Ok(())
+    }
+
+    /// Starts the server again on the same address with the same arguments (after
+    /// [`Server::kill`]): a fresh process that remembers nothing.
+    pub fn start_again(&mut self) -> Result<()> {
+        self.process = spawn(self.address, &self.args)?;
+        self.wait_until_healthy()
     }
 
     /// `http://127.0.0.1:<port>`, without a trailing slash.
@@ -65,6 +75,20 @@ impl Drop for Server {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
+}
+
+fn spawn(address: SocketAddr, args: &[String]) -> Result<Child> {
+    let binary = env_path("STUBE_SERVER_BIN")?;
+    let dist = env_path("STUBE_DIST")?;
+    Command::new(&binary)
+        .arg("--listen")
+        .arg(address.to_string())
+        .arg("--static-dir")
+        .arg(&dist)
+        .args(args)
+        .stdin(Stdio::null())
+        .spawn()
+        .with_context(|| format!("could not start {}", binary.display()))
 }
 
 fn env_path(name: &str) -> Result<PathBuf> {

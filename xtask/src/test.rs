@@ -53,6 +53,7 @@ fn end_to_end() -> Result<()> {
                 .env("STUBE_SERVER_BIN", &server)
                 .env("STUBE_DIST", cmd::root().join(build::DIST))
                 .env("STUBE_CHROMIUM", tools::CHROMIUM)
+                .env("STUBE_NFT", tools::NFT)
                 .env("STUBE_AXE", &axe),
         )?;
     }

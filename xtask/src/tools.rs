@@ -100,15 +100,23 @@ pub fn ensure_axe() -> Result<std::path::PathBuf> {
     Ok(script)
 }
 
-/// Debian's chromium and chromium-driver, for the wasm tests and the end-to-end tests.
+/// Where Debian's nftables puts `nft`, which the network-change test uses inside its private
+/// network namespace to cut the connection between two browsers for a while.
+pub const NFT: &str = "/usr/sbin/nft";
+
+/// Debian's chromium and chromium-driver, for the wasm tests and the end-to-end tests, and
+/// nftables for the end-to-end test of a network change.
 pub fn ensure_browser() -> Result<()> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    if [CHROMIUM, CHROMEDRIVER, NFT]
+        .iter()
+        .all(|path| Path::new(path).exists())
+    {
         return Ok(());
     }
-    let install = "apt-get update && apt-get install -y chromium chromium-driver";
+    let install = "apt-get update && apt-get install -y chromium chromium-driver nftables";
     if !is_root() {
         bail!(
-            "Chromium is missing. Install it as root, then run this again:\n  sudo sh -c '{install}'"
+            "Chromium or nftables is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
         );
     }
     run(cmd::command("sh")

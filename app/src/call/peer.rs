@@ -140,8 +140,9 @@ impl PeerLink {
         .map(drop)
     }
 
-    /// After the connection failed (a network change, say): the impolite side restarts ICE, which
-    /// fires `negotiationneeded`; perfect negotiation carries the new offer.
+    /// After the connection failed, or stayed disconnected for a grace period (a network change,
+    /// say): the impolite side restarts ICE, which fires `negotiationneeded`; perfect negotiation
+    /// carries the new offer. Only one side restarts, so two restarts never collide.
     pub fn recover(&self) {
         if !self.polite {
             self.connection
@@ -194,6 +195,10 @@ impl PeerLink {
     /// Whether DTLS and ICE are up, so that the verified certificate can be read.
     pub fn is_connected(&self) -> bool {
         self.connection.connection_state() == RtcPeerConnectionState::Connected
+    }
+
+    pub fn state(&self) -> ConnectionState {
+        connection_state(self.connection.connection_state())
     }
 
     /// The stream the participant's tile shows: every track received from them.

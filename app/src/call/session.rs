@@ -33,13 +33,16 @@ const TOAST_MILLIS: u32 = 6_000;
 /// last one repeats. Each is jittered by ±50 % so that a server restart does not bring every
 /// browser back in the same millisecond.
 const RECONNECT_DELAYS_MILLIS: [u32; 5] = [500, 1_000, 2_000, 5_000, 10_000];
+/// How long a connection may stay `disconnected` (a network change, a lost packet burst) before
+/// ICE is restarted; a `failed` one is restarted at once.
+const ICE_GRACE_MILLIS: u32 = 2_000;
 
 /// The signalling server connection, as the UI shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerState {
     Connecting,
     Connected,
-    /// Lost; a reconnect is scheduled.
+    /// Lost; a reconnect is scheduled (or under way). The call goes on meanwhile.
     Lost,
     /// The server closed the connection for good (room full, too many rooms, …).
     Refused(Option<CloseCode>),
@@ -231,6 +234,11 @@ enum Event {
     },
     /// Timer `id` fired: reconnect.
     Reconnect(u32),
+    /// Timer `timer` fired: if the connection to `peer` is still disconnected, restart ICE.
+    IceGrace {
+        timer: u32,
+        peer: PeerId,
+    },
     /// Timer `id` fired: the toast with that id goes.
     ExpireToast(u32),
     /// Time to sample who is speaking.
@@ -311,6 +319,14 @@ impl Task {
                     self.timers.remove(&id);
                     self.connect();
                 }
+                Event::IceGrace { timer, peer } => {
+                    self.timers.remove(&timer);
+                    self.links
+                        .get(&peer)
+                        .filter(|link| link.state() == ConnectionState::Disconnected)
+                        .into_iter()
+                        .for_each(PeerLink::recover);
+                }
                 Event::ExpireToast(id) => {
                     self.timers.remove(&id);
                     self.state
@@ -329,7 +345,10 @@ impl Task {
 
     fn connect(&mut self) {
         self.socket_generation += 1;
-        self.state.server.set(ServerState::Connecting);
+        // Once in the meeting, the banner says "Reconnecting to the server" until it is back.
+        if self.state.server.get_untracked() != ServerState::Lost {
+            self.state.server.set(ServerState::Connecting);
+        }
         let generation = self.socket_generation;
         match Signalling::connect(self.sender.clone(), move |event| Event::Socket {
             generation,
@@ -545,11 +564,19 @@ impl Task {
                 }
             }
             PeerEvent::State(state) => {
-                if state == ConnectionState::Failed {
-                    self.links
+                match state {
+                    ConnectionState::Failed => self
+                        .links
                         .get(&peer)
                         .into_iter()
-                        .for_each(PeerLink::recover);
+                        .for_each(PeerLink::recover),
+                    ConnectionState::Disconnected => {
+                        self.add_timer(ICE_GRACE_MILLIS, move |timer| Event::IceGrace {
+                            timer,
+                            peer,
+                        });
+                    }
+                    _ => {}
                 }
                 self.handle(Input::Connection { peer, state }).await;
                 let commands = self.check_certificate(peer).await;
@@ -581,7 +608,13 @@ impl Task {
                 }
                 self.show_chat();
             }
-            PeerEvent::ChatClosed => self.chat_not_delivered(peer),
+            // The peer closed its side (it left, or reloaded): the connection is over, even if
+            // the server has not said so (it may have lost that peer, or us).
+            PeerEvent::ChatClosed => {
+                self.chat_not_delivered(peer);
+                let state = ConnectionState::Closed;
+                self.handle(Input::Connection { peer, state }).await;
+            }
             PeerEvent::Track(track) => {
                 if let Some(link) = self.links.get(&peer) {
                     link.add_remote_track(&track);
@@ -828,7 +861,7 @@ impl Task {
     }
 
     /// Starts a timer that sends `event(id)` when it fires; returns the id.
-    fn add_timer(&mut self, millis: u32, event: fn(u32) -> Event) -> u32 {
+    fn add_timer(&mut self, millis: u32, event: impl FnOnce(u32) -> Event + 'static) -> u32 {
         let id = self.next_timer;
         self.next_timer = self.next_timer.wrapping_add(1);
         let sender = self.sender.clone();

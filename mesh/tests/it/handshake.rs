@@ -9,7 +9,8 @@ use protocol::PeerId;
 
 use crate::support::{
     ACK, DESCRIPTION, Out, Remote, ack_to, candidate, check, fingerprint, handshake, hello_to,
-    joined, keys, left, offer, only_to, other_keys, ready, room, sdp, sent_to, verified, welcome,
+    joined, keys, left, lost, offer, only_to, other_keys, ready, room, sdp, sent_to, verified,
+    welcome,
 };
 
 const ME: PeerId = PeerId(10);
@@ -51,7 +52,8 @@ fn a_newcomer_greets_everyone_already_there_and_answers_their_offers() {
         hello,
         SignalBody::Hello {
             name: "Ada".to_owned(),
-            challenge: FIRST,
+            challenge: FIRST + 1,
+            session: FIRST,
             commitment: dtls_commitment(&fingerprint(0xAA)).expect("valid"),
         }
     );
@@ -144,7 +146,7 @@ fn an_ack_that_does_not_echo_our_challenge_admits_nobody() {
     ada.receive_hello(ME, &sent_to(&sent, LATER)[0]);
     check(
         &mut room,
-        vec![ada.send(&SignalBody::Ack { echo: FIRST + 1 })],
+        vec![ada.send(&SignalBody::Ack { echo: FIRST + 2 })],
         vec![],
     );
     assert!(room.participants().is_empty());
@@ -297,6 +299,62 @@ fn a_verified_peer_leaving_closes_its_connection_and_says_so() {
     assert_eq!(room.unverified_present(), 0);
 }
 
+/// The server lost a verified peer whose connection works: the connection goes on until it
+/// fails or closes (the peer is gone for good) or the peer resumes it under a new id.
+#[test]
+fn a_verified_peer_the_server_lost_goes_when_its_connection_closes() {
+    let mut room = room("Ada");
+    room.handle(welcome(ME, &[EARLIER, PeerId(4)]));
+    handshake(&mut room, ME, &mut grace(EARLIER));
+    check(
+        &mut room,
+        vec![lost(EARLIER), lost(PeerId(4))],
+        vec![Out::Close(PeerId(4))],
+    );
+    assert_eq!(
+        room.participants().len(),
+        1,
+        "Grace's connection still works"
+    );
+    check(
+        &mut room,
+        vec![Input::Connection {
+            peer: EARLIER,
+            state: ConnectionState::Closed,
+        }],
+        vec![
+            Out::Close(EARLIER),
+            Out::Notify(Notice::Left {
+                name: "Grace".to_owned(),
+            }),
+        ],
+    );
+    assert_eq!(room.status(), RoomStatus::WaitingForOthers);
+    assert_eq!(room.unverified_present(), 0);
+}
+
+#[test]
+fn a_verified_peer_whose_connection_failed_goes_at_once_when_the_server_loses_it() {
+    let mut room = room("Ada");
+    room.handle(welcome(ME, &[EARLIER]));
+    handshake(&mut room, ME, &mut grace(EARLIER));
+    let failed = Input::Connection {
+        peer: EARLIER,
+        state: ConnectionState::Failed,
+    };
+    check(&mut room, vec![failed], vec![]);
+    check(
+        &mut room,
+        vec![lost(EARLIER)],
+        vec![
+            Out::Close(EARLIER),
+            Out::Notify(Notice::Left {
+                name: "Grace".to_owned(),
+            }),
+        ],
+    );
+}
+
 #[test]
 fn a_certificate_that_arrives_after_its_peer_left_is_released() {
     let mut room = room("Ada");
@@ -345,7 +403,7 @@ fn a_peer_id_reused_after_peer_left_inherits_nothing() {
     else {
         unreachable!("a hello")
     };
-    assert_eq!(challenge, FIRST + 1);
+    assert_eq!(challenge, FIRST + 2);
     assert_eq!(
         commitment,
         dtls_commitment(&fingerprint(0xBB)).expect("valid")
@@ -363,19 +421,36 @@ fn a_peer_id_reused_after_peer_left_inherits_nothing() {
     check(&mut room, vec![new.hello_to(ME), new.ack()], expected);
 }
 
+/// After a reconnect (new ids) a verified peer whose connection works stays, waiting to resume;
+/// peers still in their handshake, or whose connection failed, go.
 #[test]
-fn a_new_welcome_after_a_reconnect_closes_every_old_connection() {
+fn a_new_welcome_after_a_reconnect_keeps_only_working_connections() {
     let mut room = room("Ada");
-    room.handle(welcome(ME, &[EARLIER]));
+    room.handle(welcome(ME, &[EARLIER, LATER, PeerId(5)]));
     handshake(&mut room, ME, &mut grace(EARLIER));
+    handshake(
+        &mut room,
+        ME,
+        &mut Remote::new(LATER, "Bob", 0x99, &fingerprint(0xBC)),
+    );
+    let failed = Input::Connection {
+        peer: LATER,
+        state: ConnectionState::Failed,
+    };
+    check(&mut room, vec![failed], vec![]);
     check(
         &mut room,
         vec![welcome(PeerId(77), &[PeerId(78)])],
-        vec![Out::Close(EARLIER), Out::Prepare(PeerId(78))],
+        vec![
+            Out::Close(PeerId(5)),
+            Out::Close(LATER),
+            Out::Prepare(PeerId(78)),
+        ],
     );
     assert_eq!(room.me(), Some(PeerId(77)));
-    assert!(room.participants().is_empty());
-    assert_eq!(room.local_fingerprint(EARLIER), None);
+    let names: Vec<String> = room.participants().into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["Grace"]);
+    assert!(room.local_fingerprint(EARLIER).is_some());
 }
 
 #[test]
@@ -465,9 +540,11 @@ fn every_signal_body_survives_the_json_it_is_sealed_as() {
         SignalBody::Hello {
             name: "Ada".to_owned(),
             challenge: u128::MAX - 1,
+            session: 3,
             commitment: dtls_commitment(&fingerprint(1)).expect("valid"),
         },
         SignalBody::Ack { echo: 7 },
+        SignalBody::Resume { echo: 8 },
         SignalBody::Description(offer(&[&fingerprint(1)])),
         SignalBody::Candidate(candidate(1)),
     ];

@@ -6,4 +6,5 @@ mod attacks;
 mod handshake;
 mod media;
 mod network;
+mod resume;
 mod support;

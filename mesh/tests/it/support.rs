@@ -62,7 +62,18 @@ pub fn joined(peer_id: PeerId) -> Input {
 }
 
 pub fn left(peer_id: PeerId) -> Input {
-    Input::Server(ServerMessage::PeerLeft { peer_id })
+    Input::Server(ServerMessage::PeerLeft {
+        peer_id,
+        lost: false,
+    })
+}
+
+/// The server lost `peer_id`'s connection (it did not close it itself).
+pub fn lost(peer_id: PeerId) -> Input {
+    Input::Server(ServerMessage::PeerLeft {
+        peer_id,
+        lost: true,
+    })
 }
 
 pub fn ready(peer: PeerId, fingerprint: &str) -> Input {
@@ -233,12 +244,17 @@ pub fn only_to(commands: &[Command], to: PeerId) -> Vec<u8> {
     envelopes.remove(0)
 }
 
+/// A played peer's session is its challenge with these bits flipped: distinct per peer.
+const SESSION_MASK: u128 = 0x5e55_0000 << 64;
+
 /// A peer played by the test with the real crypto: a genuine participant, or an attacker who knows
 /// the passphrase (or, with [`other_keys`], one who does not).
 pub struct Remote {
     pub id: PeerId,
     keys: Arc<RoomKeys>,
     pub fingerprint: String,
+    /// The session its hello names.
+    pub session: u128,
     hello: Vec<u8>,
     channel: Option<PairChannel>,
     /// The challenge in the hello it received, to echo.
@@ -257,14 +273,35 @@ impl Remote {
         challenge: u128,
         fingerprint: &str,
     ) -> Self {
+        Self::with_session(
+            keys,
+            id,
+            name,
+            challenge,
+            challenge ^ SESSION_MASK,
+            fingerprint,
+        )
+    }
+
+    /// A peer whose hello names `session`: an impostor's, if it is someone else's.
+    pub fn with_session(
+        keys: Arc<RoomKeys>,
+        id: PeerId,
+        name: &str,
+        challenge: u128,
+        session: u128,
+        fingerprint: &str,
+    ) -> Self {
         let hello = SignalBody::Hello {
             name: name.to_owned(),
             challenge,
+            session,
             commitment: crypto::dtls_commitment(fingerprint).expect("a valid fingerprint"),
         };
         Self {
             id,
             keys,
+            session,
             fingerprint: fingerprint.to_owned(),
             hello: serde_json::to_vec(&hello).expect("serialises"),
             channel: None,
@@ -338,9 +375,13 @@ impl Remote {
     /// Opens a pair message the room sent it.
     #[track_caller]
     pub fn open(&mut self, envelope: &[u8]) -> SignalBody {
-        let channel = self.channel.as_mut().expect("a pair channel");
-        let opened = channel.open(envelope).expect("opens");
-        serde_json::from_slice(&opened.plaintext).expect("a signal body")
+        self.try_open(envelope).expect("opens")
+    }
+
+    /// Opens a pair message, if it opens under its channel.
+    pub fn try_open(&mut self, envelope: &[u8]) -> Option<SignalBody> {
+        let opened = self.channel.as_mut()?.open(envelope).ok()?;
+        Some(serde_json::from_slice(&opened.plaintext).expect("a signal body"))
     }
 }
 
@@ -414,12 +455,6 @@ impl Net {
 
     /// [`Net::join`] for a participant who typed another passphrase (`keys`).
     pub fn join_with_keys(&mut self, name: &str, id: PeerId, keys: Arc<RoomKeys>) -> usize {
-        let mut present: Vec<PeerId> = Vec::new();
-        for member in &self.members {
-            if member.id != id && !present.contains(&member.id) {
-                present.push(member.id);
-            }
-        }
         let index = self.members.len();
         let challenges = counter(0x1_0000 * (index as u128 + 1));
         self.members.push(Member {
@@ -432,14 +467,39 @@ impl Net {
             closed: Vec::new(),
             certificates: 0,
         });
-        for (other, member) in self.members.iter().enumerate() {
-            if other != index && member.id != id {
+        self.arrive(index, &(0..index).collect::<Vec<_>>());
+        index
+    }
+
+    /// Member `index` (under its current id) is welcomed with the ids of the members `present`
+    /// (in order, without duplicates), each of whom is told it joined.
+    fn arrive(&mut self, index: usize, present: &[usize]) {
+        let id = self.members[index].id;
+        let mut ids: Vec<PeerId> = Vec::new();
+        for &other in present {
+            let other_id = self.members[other].id;
+            if other_id != id && !ids.contains(&other_id) {
+                ids.push(other_id);
                 self.queue.push_back((other, joined(id)));
             }
         }
-        self.queue.push_back((index, welcome(id, &present)));
+        self.queue.push_back((index, welcome(id, &ids)));
         self.run();
-        index
+    }
+
+    /// The server restarts: what it held is lost, and every member comes back, in order, under
+    /// the new id given for it.
+    pub fn restart_server(&mut self, new_ids: &[PeerId]) {
+        self.in_flight.clear();
+        for member in &mut self.members {
+            member.opened.clear();
+            member.closed.clear();
+            member.notices.clear();
+        }
+        for (index, &id) in new_ids.iter().enumerate() {
+            self.members[index].id = id;
+            self.arrive(index, &(0..index).collect::<Vec<_>>());
+        }
     }
 
     /// Feeds `input` to member `index` and runs until nothing moves.

@@ -72,7 +72,10 @@ async fn a_victim_that_does_not_read_is_closed_and_others_keep_working(
                 other => panic!("the flooder's connection ended: {other:?}"),
             };
             if serde_json::from_str::<ServerMessage>(text.as_str()).ok()
-                == Some(ServerMessage::PeerLeft { peer_id: victim_id })
+                == Some(ServerMessage::PeerLeft {
+                    peer_id: victim_id,
+                    lost: true,
+                })
             {
                 break;
             }
@@ -111,7 +114,10 @@ async fn a_victim_that_does_not_read_is_closed_and_others_keep_working(
         }
     }
     assert!(
-        heard.contains(&ServerMessage::PeerLeft { peer_id: victim_id }),
+        heard.contains(&ServerMessage::PeerLeft {
+            peer_id: victim_id,
+            lost: true,
+        }),
         "{heard:?}"
     );
     assert!(

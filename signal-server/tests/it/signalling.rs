@@ -3,6 +3,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use protocol::{ClientMessage, CloseCode, ErrorCode, IceServer, ServerMessage};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::{TestServer, admission, join_message, room};
 
@@ -154,8 +155,23 @@ async fn others_hear_of_joins_and_departures() {
     let mut b = server.client().await;
     let (id_b, _) = b.join(&room(1)).await;
     assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer_id: id_b });
-    drop(b);
-    assert_eq!(a.recv().await, ServerMessage::PeerLeft { peer_id: id_b });
+    // Leaving closes the socket: left.
+    b.send_raw(Message::Close(None)).await;
+    let left = ServerMessage::PeerLeft {
+        peer_id: id_b,
+        lost: false,
+    };
+    assert_eq!(a.recv().await, left);
+    // A connection that just breaks (no close frame): lost, it may come back.
+    let mut c = server.client().await;
+    let (id_c, _) = c.join(&room(1)).await;
+    assert_eq!(a.recv().await, ServerMessage::PeerJoined { peer_id: id_c });
+    drop(c);
+    let lost = ServerMessage::PeerLeft {
+        peer_id: id_c,
+        lost: true,
+    };
+    assert_eq!(a.recv().await, lost);
 }
 
 #[tokio::test]

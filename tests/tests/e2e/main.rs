@@ -7,4 +7,5 @@ mod call;
 mod chat;
 mod edges;
 mod page_load;
+mod resilience;
 mod verification;
