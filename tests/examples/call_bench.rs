@@ -1,5 +1,6 @@
 //! Call benchmarks, run by `cargo xtask bench` inside a private network namespace with the same
-//! environment as the end-to-end tests (`STUBE_SERVER_BIN`, `STUBE_DIST`, `STUBE_CHROMIUM`).
+//! environment as the end-to-end tests (`STUBE_SERVER_BIN`, `STUBE_DIST`, `STUBE_CHROMIUM`,
+//! `STUBE_NFT`). An argument `setup`, `cpu` or `stalls` runs that section alone.
 //!
 //! Every participant has their own headless Chromium (one tab, fresh profile, fake camera and
 //! microphone), all on this machine, through one release server.
@@ -12,12 +13,17 @@
 //!    video `framesDecoded > 0` (each page polls `getStats` every 10 ms once it has N-1).
 //! 2. Chromium CPU in a steady two-person call: utime + stime of each Chromium's whole process
 //!    tree over a 10 s window, as % of one core.
+//! 3. Media stalls in a two-person call: each page samples its decoded video frames every 10 ms
+//!    and keeps the longest time without a new frame. Once across a restart of the server (killed,
+//!    started again on the same port, both pages back), once across a 10 s cut of all UDP (an
+//!    nftables table in the namespace), which the app repairs by an ICE restart; for the cut also
+//!    the time from its end to the first new frame.
 
 use anyhow::{Context, Result};
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tests::{Browser, Devices, Page, Server, join, wait_for_text, wait_until};
+use tests::{Blackout, Browser, Devices, Page, Server, join, wait_for_text, wait_until};
 
 const SIZES: [usize; 4] = [2, 3, 4, 6];
 const RUNS: usize = 5;
@@ -26,6 +32,32 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// Time for an established call to settle before the next step is measured.
 const SETTLE: Duration = Duration::from_secs(2);
 const CPU_WINDOW: Duration = Duration::from_secs(10);
+/// How long the network is cut in the stall benchmark.
+const CUT: Duration = Duration::from_secs(10);
+
+/// Evaluated in a page in a call: from now on, samples the decoded video frames of its open
+/// connections every 10 ms into `window.__frames` (`last`: when the count last grew, `maxGap`:
+/// the longest time it did not).
+const FRAME_WATCH: &str = r#"(() => {
+  clearInterval(window.__frames?.timer);
+  const watch = window.__frames = { frames: -1, last: Date.now(), maxGap: 0 };
+  watch.timer = setInterval(async () => {
+    let frames = 0;
+    for (const pc of window.__bench.peers) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach(r => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
+      });
+    }
+    const now = Date.now();
+    if (frames > watch.frames) {
+      if (watch.frames >= 0) watch.maxGap = Math.max(watch.maxGap, now - watch.last);
+      watch.frames = frames;
+      watch.last = now;
+    }
+  }, 10);
+  return true;
+})()"#;
 
 /// Installed in every page before the app loads. Counts the page's peer connections that decode
 /// video, records `Date.now()` marks in `window.__bench`, and with `autoJoin` set joins like an
@@ -37,7 +69,7 @@ const PROBE: &str = r#"
   const bench = window.__bench = {};
   const mark = (key) => { if (bench[key] === undefined) bench[key] = Date.now(); };
   const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
-  const peers = [];
+  const peers = bench.peers = [];
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Native {
     constructor(...args) { super(...args); peers.push(this); }
@@ -379,10 +411,72 @@ async fn steady_call_cpu(server: &Server) -> Result<()> {
     close(browsers).await
 }
 
+async fn read_ms(page: &Page, expression: &str) -> Result<f64> {
+    Ok(page.evaluate(expression).await?.into_value()?)
+}
+
+/// The longest time without a new video frame, per page, since [`FRAME_WATCH`] started.
+async fn longest_gaps(pages: &[Page]) -> Result<Vec<f64>> {
+    let mut gaps = Vec::new();
+    for page in pages {
+        gaps.push(read_ms(page, "window.__frames.maxGap").await?);
+    }
+    Ok(gaps)
+}
+
+async fn media_stalls(server: &mut Server) -> Result<()> {
+    let url = format!("{}/#bench-media-stalls", server.origin());
+    let browsers = launch(2).await?;
+    let pages = join_first(&browsers, &url, 1).await?;
+    tokio::time::sleep(SETTLE).await;
+    println!(
+        "\nMedia stalls in a two-person call (longest time without a new decoded frame, per page)\n"
+    );
+
+    for page in &pages {
+        page.evaluate(FRAME_WATCH).await?;
+    }
+    let killed = now_ms();
+    server.kill()?;
+    for page in &pages {
+        wait_for_text(page, "Reconnecting to the server", TIMEOUT).await?;
+    }
+    server.start_again()?;
+    let back = "!document.body.innerText.includes('Reconnecting to the server')";
+    for page in &pages {
+        wait_until(page, "back on the server", back, TIMEOUT).await?;
+    }
+    let outage = now_ms() - killed;
+    tokio::time::sleep(SETTLE).await;
+    let gaps = longest_gaps(&pages).await?;
+    println!("server restart (server away and back: {outage:.0} ms): longest gap {gaps:.0?} ms");
+
+    for page in &pages {
+        page.evaluate(FRAME_WATCH).await?;
+    }
+    let blackout = Blackout::start()?;
+    tokio::time::sleep(CUT).await;
+    blackout.end()?;
+    let restored = now_ms();
+    let mut recovery = Vec::new();
+    for page in &pages {
+        let flowing = format!("window.__frames.last > {restored}");
+        wait_until(page, "video flows again", &flowing, TIMEOUT).await?;
+        recovery.push(read_ms(page, "window.__frames.last").await? - restored);
+    }
+    let gaps = longest_gaps(&pages).await?;
+    println!(
+        "network cut of {} s (ICE restart): longest gap {gaps:.0?} ms, first frame {recovery:.0?} ms after the cut ended",
+        CUT.as_secs()
+    );
+    println!("load average: {}", load_average());
+    close(browsers).await
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     // Every run joins from one address, more often than a person would: lift the join rates.
-    let server = Server::start(&[
+    let mut server = Server::start(&[
         "--log",
         "warn",
         "--max-joins-per-minute-per-ip",
@@ -390,6 +484,17 @@ async fn main() -> Result<()> {
         "--max-joins-per-minute-per-network",
         "10000",
     ])?;
-    call_setup(&server).await?;
-    steady_call_cpu(&server).await
+    // One section by name (`setup`, `cpu`, `stalls`), or all of them.
+    let only = std::env::args().nth(1);
+    let wanted = |section: &str| only.as_deref().is_none_or(|only| only == section);
+    if wanted("setup") {
+        call_setup(&server).await?;
+    }
+    if wanted("cpu") {
+        steady_call_cpu(&server).await?;
+    }
+    if wanted("stalls") {
+        media_stalls(&mut server).await?;
+    }
+    Ok(())
 }

@@ -19,7 +19,7 @@ pub use browser::{Browser, Devices, Page, save_screenshot, set_viewport, wait_un
 pub use meeting::{
     Inbound, button, click, connected_tiles, decoding_from, fill, inbound_media, join,
     open_meeting, remember_connections, remembered_connections, set_device, wait_for_text,
-    wait_until_decoding_grows,
+    wait_until_media_flows,
 };
 pub use mitm::MaliciousServer;
 pub use network::Blackout;

@@ -203,43 +203,51 @@ pub fn decoding_from(count: usize) -> String {
     )
 }
 
+/// Per connection, the sum of decoded video frames, received video bytes and received audio
+/// bytes, as a JavaScript function of a peer connection.
+const MEDIA_TOTALS: &str = r#"async pc => {
+    const totals = [0, 0, 0];
+    (await pc.getStats()).forEach(r => {
+        if (r.type !== 'inbound-rtp') return;
+        if (r.kind === 'video') { totals[0] += r.framesDecoded || 0; totals[1] += r.bytesReceived || 0; }
+        else totals[2] += r.bytesReceived || 0;
+    });
+    return totals;
+}"#;
+
 /// Waits until every one of the page's `count` connected peer connections has decoded more
-/// video frames than when this was called: video keeps flowing.
-pub async fn wait_until_decoding_grows(
+/// video frames and received more video and audio bytes than when this was called: media keeps
+/// flowing (polled, no fixed window).
+pub async fn wait_until_media_flows(
     page: &Page,
     who: &str,
     count: usize,
     timeout: Duration,
 ) -> Result<()> {
-    const SNAPSHOT: &str = r#"(async () => {
-        window.__stubeFramesBefore = new Map();
-        for (const pc of window.__stubePeerConnections) {
-            let frames = 0;
-            (await pc.getStats()).forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
-            window.__stubeFramesBefore.set(pc, frames);
-        }
+    let snapshot = format!(
+        r#"(async () => {{
+        const totals = {MEDIA_TOTALS};
+        window.__stubeMediaBefore = new Map();
+        for (const pc of window.__stubePeerConnections) window.__stubeMediaBefore.set(pc, await totals(pc));
         return true;
-    })()"#;
-    page.evaluate(SNAPSHOT).await?;
+    }})()"#
+    );
+    page.evaluate(snapshot).await?;
     let condition = format!(
         r#"(async () => {{
+        const totals = {MEDIA_TOTALS};
         const live = window.__stubePeerConnections.filter(pc => pc.connectionState === 'connected');
         if (live.length !== {count}) return false;
         for (const pc of live) {{
-            let frames = 0;
-            (await pc.getStats()).forEach(r => {{ if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; }});
-            if (frames <= (window.__stubeFramesBefore.get(pc) ?? Infinity)) return false;
+            const before = window.__stubeMediaBefore.get(pc) ?? [Infinity, Infinity, Infinity];
+            const now = await totals(pc);
+            if (!now.every((value, i) => value > before[i])) return false;
         }}
         return true;
     }})()"#
     );
-    wait_until(
-        page,
-        &format!("{who} keeps decoding video from {count} peers"),
-        &condition,
-        timeout,
-    )
-    .await
+    let what = format!("{who} keeps receiving video and audio from {count} peers");
+    wait_until(page, &what, &condition, timeout).await
 }
 
 /// Remembers the page's open peer connections (not the short-lived probes that read a

@@ -4,7 +4,8 @@
 //!    (`crypto/tests/wasm_bench.rs`).
 //! 2. The release server's resident memory, idle and holding 1,000 idle WebSocket connections
 //!    opened by `signal-server/examples/idle_connections.rs` (on loopback).
-//! 3. Call setup time and the CPU of a steady call (`tests/examples/call_bench.rs`), with the built
+//! 3. Call setup time, the CPU of a steady call and media stalls across a server restart and a
+//!    network cut (`tests/examples/call_bench.rs`), with the built
 //!    app and the release server, inside a private network namespace like the end-to-end tests.
 //!
 //! The load average is printed with every figure: the machine may be busy with something else.
@@ -56,7 +57,8 @@ pub fn all() -> Result<()> {
     run(netns::isolated(&calls, &[])
         .env("STUBE_SERVER_BIN", &server)
         .env("STUBE_DIST", cmd::root().join(build::DIST))
-        .env("STUBE_CHROMIUM", tools::CHROMIUM))
+        .env("STUBE_CHROMIUM", tools::CHROMIUM)
+        .env("STUBE_NFT", tools::NFT))
 }
 
 fn print_load_average() {

@@ -4,8 +4,8 @@ use std::time::Duration;
 use tests::{
     Browser, Devices, Inbound, RecordingProxy, Server, click, decoding_from, inbound_media, join,
     live_capture_tracks, open_meeting, self_view_is_muted, set_device, wait_for_text, wait_until,
-    wait_until_audible, wait_until_moving, wait_until_silent, wait_until_still,
-    wait_until_tiles_play,
+    wait_until_audible, wait_until_media_flows, wait_until_moving, wait_until_silent,
+    wait_until_still, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-room-7kqm-2xhd-9vwp";
@@ -31,33 +31,12 @@ fn remote_tiles(count: usize) -> String {
     )
 }
 
-/// Samples inbound media twice, a second apart.
-async fn two_samples(page: &tests::Page) -> anyhow::Result<(Vec<Inbound>, Vec<Inbound>)> {
+/// Inbound media totals at the start and at the end of a 1.5 s window: to check that something
+/// does *not* arrive (audio after mute), which no condition can be polled for.
+async fn observe_window(page: &tests::Page) -> anyhow::Result<(Vec<Inbound>, Vec<Inbound>)> {
     let before = inbound_media(page).await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     Ok((before, inbound_media(page).await?))
-}
-
-fn assert_everything_grows(who: &str, before: &[Inbound], after: &[Inbound], peers: usize) {
-    assert_eq!(
-        after.len(),
-        peers,
-        "{who}: expected {peers} live peer connections, got {after:?}"
-    );
-    for (b, a) in before.iter().zip(after) {
-        assert!(
-            a.connected,
-            "{who}: a peer connection is not connected: {a:?}"
-        );
-        assert!(
-            a.video_frames > b.video_frames && a.video_bytes > b.video_bytes,
-            "{who}: video did not grow: {b:?} -> {a:?}"
-        );
-        assert!(
-            a.audio_bytes > b.audio_bytes,
-            "{who}: audio did not grow: {b:?} -> {a:?}"
-        );
-    }
 }
 
 #[tokio::test]
@@ -92,8 +71,7 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
     for (page, name) in pages.iter().zip(names) {
         let what = format!("{name} decodes video from both others");
         wait_until(page, &what, &decoding_from(2), CONNECT_TIMEOUT).await?;
-        let (before, after) = two_samples(page).await?;
-        assert_everything_grows(name, &before, &after, 2);
+        wait_until_media_flows(page, name, 2, CONNECT_TIMEOUT).await?;
         // What the person perceives: both others' tiles play moving, lit video with sound.
         wait_until_tiles_play(page, name, 2).await?;
         assert!(
@@ -166,8 +144,7 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
             Duration::from_secs(5),
         )
         .await?;
-        let (before, after) = two_samples(page).await?;
-        assert_everything_grows(name, &before, &after, 1);
+        wait_until_media_flows(page, name, 1, CONNECT_TIMEOUT).await?;
         wait_until_tiles_play(page, name, 1).await?;
     }
     // Every capture track of the leaver's page, clones included, has ended: the camera light is off.
@@ -219,7 +196,7 @@ async fn muting_and_stopping_the_camera_stop_what_the_peer_sees_and_hears() -> a
     click(&sender, "Mute microphone").await?;
     wait_until_silent(&receiver, "Sender").await?;
     wait_until_moving(&receiver, "Sender").await?;
-    let (before, after) = two_samples(&receiver).await?;
+    let (before, after) = observe_window(&receiver).await?;
     assert_eq!(
         after[0].audio_bytes, before[0].audio_bytes,
         "audio still arrives after mute"
@@ -231,7 +208,7 @@ async fn muting_and_stopping_the_camera_stop_what_the_peer_sees_and_hears() -> a
 
     click(&sender, "Stop camera").await?;
     wait_until_still(&receiver, "Sender").await?;
-    let (before, after) = two_samples(&receiver).await?;
+    let (before, after) = observe_window(&receiver).await?;
     assert_eq!(
         after[0].video_bytes, before[0].video_bytes,
         "video still arrives after the camera stopped"
@@ -275,6 +252,8 @@ async fn a_wrong_passphrase_is_reported_on_both_sides_and_connects_nothing() -> 
         Duration::from_secs(5),
     )
     .await?;
+    // An observation window for something that must not happen (a connection), not a wait for
+    // something that should.
     tokio::time::sleep(Duration::from_secs(1)).await;
     for (page, who) in [(&host, "host"), (&intruder, "intruder")] {
         let connections = inbound_media(page).await?;

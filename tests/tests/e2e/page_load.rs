@@ -20,8 +20,15 @@ async fn the_app_renders_and_requests_only_its_own_origin() -> anyhow::Result<()
         Duration::from_secs(20),
     )
     .await?;
-    // Let late requests (icons, lazily loaded assets) happen before counting.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every request the page made has finished (icons, lazily loaded assets, the wasm).
+    wait_until(
+        &page,
+        "the page has finished loading",
+        "document.readyState === 'complete' && \
+         performance.getEntriesByType('resource').every(entry => entry.responseEnd > 0)",
+        Duration::from_secs(20),
+    )
+    .await?;
     page.close().await?;
 
     let mut urls = Vec::new();

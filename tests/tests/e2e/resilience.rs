@@ -5,7 +5,7 @@ use std::time::Duration;
 use tests::{
     Blackout, Browser, Devices, Page, Server, connected_tiles, decoding_from, join, open_meeting,
     remember_connections, remembered_connections, set_device, wait_for_text, wait_until,
-    wait_until_decoding_grows, wait_until_tiles_play,
+    wait_until_media_flows, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-resilience-4kqm-2xhd";
@@ -50,7 +50,7 @@ async fn a_server_restart_keeps_every_call_going_and_a_newcomer_meets_everyone()
         wait_for_text(page, RECONNECTING, CONNECT_TIMEOUT).await?;
         page.bring_to_front().await?;
         // Media does not need the server: it keeps flowing while the server is away.
-        wait_until_decoding_grows(page, name, 2, CONNECT_TIMEOUT).await?;
+        wait_until_media_flows(page, name, 2, CONNECT_TIMEOUT).await?;
     }
     server.start_again()?;
     for (page, name) in pages.iter().zip(names) {
@@ -145,7 +145,7 @@ async fn a_connection_cut_by_the_network_recovers_by_an_ice_restart() -> anyhow:
             CONNECT_TIMEOUT,
         )
         .await?;
-        wait_until_decoding_grows(page, name, 1, CONNECT_TIMEOUT).await?;
+        wait_until_media_flows(page, name, 1, CONNECT_TIMEOUT).await?;
         assert_eq!(
             remembered_connections(page).await?,
             (1, 1, 1),
