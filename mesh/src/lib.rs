@@ -25,6 +25,7 @@
 //! newcomer answers and is the *polite* side of perfect negotiation for later renegotiation.
 
 mod body;
+mod caps;
 mod chat;
 mod initials;
 mod media;
@@ -33,6 +34,7 @@ mod route;
 mod speaking;
 
 pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
+pub use caps::{VideoCaps, video_caps};
 pub use chat::{
     Author, Chat, ChatEntry, ChatError, ChatEvent, ChatWire, MAX_CHAT_CHARS, MAX_CHAT_MESSAGES,
 };

@@ -1,6 +1,7 @@
 //! The browser glue of a call: the signalling socket, local media, one peer connection per
 //! participant, and the session task that runs the [`mesh::Room`] state machine between them.
 
+mod caps;
 mod chat_channel;
 mod dtls;
 mod error;

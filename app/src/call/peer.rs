@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{
     MediaStream, MediaStreamTrack, RtcCertificate, RtcConfiguration, RtcIceCandidateInit,
     RtcIceServer, RtcIceTransportPolicy, RtcPeerConnection, RtcPeerConnectionIceEvent,
-    RtcPeerConnectionState, RtcRtpSynchronizationSource, RtcRtpTransceiver,
+    RtcPeerConnectionState, RtcRtpSender, RtcRtpSynchronizationSource, RtcRtpTransceiver,
     RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
     RtcSignalingState, RtcTrackEvent,
 };
@@ -290,6 +290,18 @@ impl PeerLink {
             }
         }
         Ok(())
+    }
+
+    /// Whether no negotiation is under way (which may reset the senders' parameters).
+    pub fn is_stable(&self) -> bool {
+        self.connection.signaling_state() == RtcSignalingState::Stable
+    }
+
+    /// The senders of this connection's video (for [`super::caps`]).
+    pub fn video_senders(&self) -> Vec<RtcRtpSender> {
+        (self.transceivers(MediaKind::Video).iter())
+            .map(RtcRtpTransceiver::sender)
+            .collect()
     }
 
     fn transceivers(&self, kind: MediaKind) -> Vec<RtcRtpTransceiver> {

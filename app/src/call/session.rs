@@ -2,6 +2,7 @@
 //! [`Room`] state machine, the local media and one [`PeerLink`] per participant, and runs them from
 //! a single event queue that the browser callbacks and the UI feed. The UI reads [`MeetingState`].
 
+use super::caps;
 use super::dtls::{self, Certificate};
 use super::error::JsError;
 use super::handle::Share;
@@ -15,7 +16,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
     Author, Chat, ChatError, ChatEvent, Command, ConnectionState, Description, Input, MediaState,
-    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Route, Speaking,
+    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Route, Speaking, video_caps,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -190,6 +191,7 @@ impl Session {
             links: BTreeMap::new(),
             certificates: BTreeMap::new(),
             routes: BTreeMap::new(),
+            capped: BTreeMap::new(),
             local,
             requesting: None,
             state,
@@ -259,6 +261,8 @@ struct Task {
     certificates: BTreeMap<PeerId, Certificate>,
     /// How each connection reaches its peer, once ICE has chosen.
     routes: BTreeMap<PeerId, Route>,
+    /// The (meeting size, capture height) whose video caps each connection's sender has.
+    capped: BTreeMap<PeerId, (usize, u32)>,
     local: LocalMedia,
     /// The device being requested right now, if any (one prompt at a time).
     requesting: Option<MediaKind>,
@@ -338,6 +342,7 @@ impl Task {
                     continue;
                 }
             }
+            self.cap_video().await;
             self.publish();
         }
         self.end();
@@ -448,6 +453,7 @@ impl Task {
                     self.links.remove(&peer);
                     self.certificates.remove(&peer);
                     self.routes.remove(&peer);
+                    self.capped.remove(&peer);
                     self.speaking.forget(peer);
                 }
                 Command::Notify(notice) => self.notify(notice),
@@ -536,6 +542,8 @@ impl Task {
         };
         let reply = match negotiation {
             Negotiation::Description(description) => {
+                // A negotiation may reset the senders' parameters: cap them again after it.
+                self.capped.remove(&peer);
                 link.receive_description(&description, &self.local).await
             }
             Negotiation::Candidate(candidate) => {
@@ -553,6 +561,7 @@ impl Task {
                 let Some(link) = self.links.get_mut(&peer) else {
                     return;
                 };
+                self.capped.remove(&peer);
                 let offer = link.negotiate().await;
                 let commands = self.reply(peer, offer);
                 self.execute(commands).await;
@@ -826,6 +835,33 @@ impl Task {
         }
         for link in self.links.values_mut() {
             link.set_audio_only(on);
+        }
+    }
+
+    /// Caps the video every connection sends for the meeting's size ([`mesh::video_caps`]), where
+    /// the size or the camera changed since, or a negotiation has ended since (they are set
+    /// only between negotiations, which may reset them).
+    async fn cap_video(&mut self) {
+        let Some(height) = self
+            .local
+            .track(MediaKind::Video)
+            .and_then(caps::capture_height)
+        else {
+            return;
+        };
+        let people = self.room.participants().len() + 1;
+        let limits = video_caps(people);
+        for (&peer, link) in &self.links {
+            if self.capped.get(&peer) == Some(&(people, height)) || !link.is_stable() {
+                continue;
+            }
+            let mut done = true;
+            for sender in link.video_senders() {
+                done &= caps::apply(&sender, limits, height).await.unwrap_or(false);
+            }
+            if done {
+                self.capped.insert(peer, (people, height));
+            }
         }
     }
 

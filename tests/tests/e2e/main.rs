@@ -4,6 +4,7 @@
 mod accessibility;
 mod audio_only;
 mod call;
+mod caps;
 mod chat;
 mod edges;
 mod page_load;
