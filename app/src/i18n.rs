@@ -57,6 +57,11 @@ pub struct Texts {
     pub shortcuts_hint: &'static str,
     pub safety_number: &'static str,
     pub safety_number_hint: &'static str,
+    /// The button in the participants list, once the person's safety number was compared.
+    pub mark_verified: &'static str,
+    /// The badge on the tile and in the list of someone marked as verified.
+    pub verified: &'static str,
+    safety_number_changed: &'static str,
     dropped: &'static str,
     unverified_present: &'static str,
     untrustworthy: &'static str,
@@ -121,6 +126,10 @@ impl Texts {
     pub fn untrustworthy(&self, name: &str) -> String {
         self.untrustworthy.replace("{name}", name)
     }
+
+    pub fn safety_number_changed(&self, name: &str) -> String {
+        self.safety_number_changed.replace("{name}", name)
+    }
 }
 
 pub const ENGLISH: Texts = Texts {
@@ -180,6 +189,9 @@ pub const ENGLISH: Texts = Texts {
     safety_number: "Safety number",
     safety_number_hint: "Read it aloud to this person by phone or in person: if both of you see the same number, nobody sits in between.",
     unverified_present: "{count} present, not verified",
+    mark_verified: "Mark as verified",
+    verified: "Verified",
+    safety_number_changed: "The safety number of {name} has changed since you marked it as verified. Compare it again before you trust this connection.",
     untrustworthy: "The connection to {name} was not trustworthy and was closed. Someone may be trying to listen in between you.",
     dropped: "{count} signalling messages could not be opened and were dropped.",
     dropped_one: "1 signalling message could not be opened and was dropped.",
@@ -260,6 +272,9 @@ pub const GERMAN: Texts = Texts {
     safety_number: "Sicherheitsnummer",
     safety_number_hint: "Lesen Sie sie dieser Person am Telefon oder persönlich vor: Sehen beide dieselbe Nummer, sitzt niemand dazwischen.",
     unverified_present: "{count} anwesend, nicht verifiziert",
+    mark_verified: "Als verifiziert markieren",
+    verified: "Verifiziert",
+    safety_number_changed: "Die Sicherheitsnummer von {name} hat sich geändert, seit Sie sie als verifiziert markiert haben. Vergleichen Sie sie erneut, bevor Sie dieser Verbindung vertrauen.",
     untrustworthy: "Die Verbindung zu {name} war nicht vertrauenswürdig und wurde getrennt. Möglicherweise versucht jemand, zwischen Ihnen mitzuhören.",
     dropped: "{count} Signalisierungsnachrichten ließen sich nicht öffnen und wurden verworfen.",
     dropped_one: "1 Signalisierungsnachricht ließ sich nicht öffnen und wurde verworfen.",

@@ -32,6 +32,7 @@ mod media;
 mod room;
 mod route;
 mod speaking;
+mod verification;
 
 pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
 pub use caps::{VideoCaps, video_caps};
@@ -46,3 +47,4 @@ pub use room::{
 };
 pub use route::Route;
 pub use speaking::{HOLD_MILLIS, SPEAKING_LEVEL, Speaking};
+pub use verification::{MAX_MARKS, Verification};

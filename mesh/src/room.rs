@@ -18,6 +18,7 @@ use protocol::{PeerId, ServerMessage};
 
 use crate::body::{Negotiation, SignalBody};
 use crate::media::MediaState;
+use crate::verification::{Marks, Verification};
 
 /// Longest display name, in characters, that is sent and shown; longer names are cut.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -141,6 +142,8 @@ pub struct Participant {
     pub status: ParticipantStatus,
     /// Its microphone and camera, as it last announced them.
     pub media: MediaState,
+    /// Whether the user marked its safety number as compared ("Mark as verified").
+    pub verification: Verification,
 }
 
 /// The meeting as a whole, from this participant's side.
@@ -251,6 +254,8 @@ pub struct Room {
     dropped_envelopes: u64,
     /// Our own microphone and camera, announced to every verified peer.
     my_media: MediaState,
+    /// The safety numbers the user marked as verified.
+    marks: Marks,
 }
 
 impl fmt::Debug for Room {
@@ -281,6 +286,7 @@ impl Room {
             seen_challenges: ChallengeLog::default(),
             dropped_envelopes: 0,
             my_media: MediaState::default(),
+            marks: Marks::default(),
         }
     }
 
@@ -333,6 +339,13 @@ impl Room {
                 name: state.name().to_owned(),
                 status: state.status,
                 media: state.media,
+                verification: state
+                    .remote
+                    .as_ref()
+                    .map_or_else(Verification::default, |remote| {
+                        self.marks
+                            .verification(remote.session, self.safety_number(peer))
+                    }),
             })
             .collect()
     }
@@ -392,6 +405,18 @@ impl Room {
         let local = state.local.as_ref()?;
         let remote = state.verified_certificate.as_ref()?;
         safety_number(self.keys.safety(), &local.fingerprint, remote).ok()
+    }
+
+    /// The user compared `peer`'s safety number with that person and marks it as verified for
+    /// this meeting; `false` if there is no safety number yet.
+    pub fn mark_verified(&mut self, peer: PeerId) -> bool {
+        let (Some(number), Some(remote)) = (
+            self.safety_number(peer),
+            self.peers.get(&peer).and_then(|p| p.remote.as_ref()),
+        ) else {
+            return false;
+        };
+        self.marks.mark(remote.session, number)
     }
 
     fn on_welcomed(&mut self, me: PeerId, present: Vec<PeerId>) -> Vec<Command> {

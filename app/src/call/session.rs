@@ -16,7 +16,8 @@ use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
     Author, Chat, ChatError, ChatEvent, Command, ConnectionState, Description, Input, MediaState,
-    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Route, Speaking, video_caps,
+    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Route, Speaking, Verification,
+    video_caps,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -77,6 +78,8 @@ pub struct TileView {
     pub media: MediaState,
     /// Direct or through a relay, once connected.
     pub route: Option<Route>,
+    /// Whether the user marked its safety number as verified (or it changed since).
+    pub verification: Verification,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +103,8 @@ pub enum UiAction {
     ToggleCamera,
     /// Video off in both directions (the camera too), or back on.
     ToggleAudioOnly,
+    /// The user compared this participant's safety number with them: mark it as verified.
+    MarkVerified(PeerId),
     Leave,
 }
 
@@ -313,6 +318,9 @@ impl Task {
                 Event::Ui(UiAction::ChatPanel(open)) => {
                     self.chat.set_open(open);
                     self.show_chat();
+                }
+                Event::Ui(UiAction::MarkVerified(peer)) => {
+                    self.room.mark_verified(peer);
                 }
                 Event::Ui(UiAction::ToggleAudioOnly) => {
                     let on = !self.state.audio_only.get_untracked();
@@ -944,6 +952,7 @@ impl Task {
                         .map(|number| number.to_string()),
                     media: participant.media,
                     route: self.routes.get(&participant.peer).copied(),
+                    verification: participant.verification,
                 })
             })
             .collect();

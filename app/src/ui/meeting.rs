@@ -5,6 +5,7 @@ use super::app::navigate_to_fragment;
 use super::chat::ChatPanel;
 use super::clipboard::copy;
 use super::home::origin;
+use super::participants::ParticipantItem;
 use super::tile::{LocalTile, RemoteTile, status_text};
 use crate::call::{MeetingState, ServerState, Session, UiAction};
 use crate::i18n::Texts;
@@ -100,6 +101,9 @@ pub fn Meeting(
                     <For each=move || state.untrustworthy.get().into_iter().enumerate() key=|(index, _)| *index let((_, name))>
                         <p class="banner error" role="alert">{texts.untrustworthy(&name)}</p>
                     </For>
+                    <For each=move || changed_safety_numbers(state) key=|(peer, _)| *peer let((_, name))>
+                        <p class="banner error" role="alert">{texts.safety_number_changed(&name)}</p>
+                    </For>
                     <Show when=move || { state.unverified.get() > 0 }>
                         <p class="hint presence" role="status">{move || texts.unverified_present(state.unverified.get())}</p>
                     </Show>
@@ -126,8 +130,8 @@ pub fn Meeting(
                         <h2>{texts.participants}</h2>
                         <ul>
                             <li>{me.get_value()}</li>
-                            <For each=move || state.tiles.get() key=|tile| (tile.peer, tile.name.clone()) let(tile)>
-                                <li>{tile.name}</li>
+                            <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
+                                <ParticipantItem peer=tile.peer tiles=state.tiles act/>
                             </For>
                         </ul>
                         <ConnectionDetails state/>
@@ -192,6 +196,17 @@ fn ConnectionDetails(state: MeetingState) -> impl IntoView {
             <p>{move || texts.dropped(state.dropped.get())}</p>
         </details>
     }
+}
+
+/// Participants whose safety number differs from the one the user marked as verified.
+fn changed_safety_numbers(state: MeetingState) -> Vec<(protocol::PeerId, String)> {
+    state.tiles.with(|tiles| {
+        tiles
+            .iter()
+            .filter(|tile| tile.verification == mesh::Verification::Changed)
+            .map(|tile| (tile.peer, tile.name.clone()))
+            .collect()
+    })
 }
 
 /// The one-line status above the grid, if there is something to say.

@@ -6,6 +6,7 @@ mod chat;
 mod clipboard;
 mod home;
 mod meeting;
+mod participants;
 mod prejoin;
 mod tile;
 

@@ -7,7 +7,7 @@ use crate::call::TileView;
 use crate::i18n::Texts;
 use leptos::html::Video;
 use leptos::prelude::*;
-use mesh::ParticipantStatus;
+use mesh::{ParticipantStatus, Verification};
 use protocol::PeerId;
 use send_wrapper::SendWrapper;
 use std::collections::BTreeSet;
@@ -64,6 +64,7 @@ pub fn RemoteTile(
     let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
     let name = move || find().map(|tile| tile.name).unwrap_or_default();
     let media = move || find().map(|tile| tile.media).unwrap_or_default();
+    let verified = move || find().is_some_and(|tile| tile.verification == Verification::Verified);
     view! {
         <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())
             class:camera-off=move || !media().camera || audio_only.get()
@@ -72,6 +73,7 @@ pub fn RemoteTile(
             {move || view! { <Initials name=mesh::initials(&name())/> }}
             <figcaption>
                 <span class="name">{name}</span>
+                <VerifiedBadge verified=Signal::derive(verified)/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
                 <span class="state">{move || status_text(texts, status())}</span>
                 {move || safety_number().map(|number| view! {
@@ -90,9 +92,20 @@ fn Initials(name: String) -> impl IntoView {
     view! { <div class="initials" aria-hidden="true">{name}</div> }
 }
 
+/// A check mark and "Verified" while the user's mark holds (see "Mark as verified").
+#[component]
+pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    view! {
+        <Show when=move || verified.get()>
+            <span class="verified-badge">"✓ "{texts.verified}</span>
+        </Show>
+    }
+}
+
 /// A crossed-out microphone while `muted`, named "Microphone off" for screen readers.
 #[component]
-fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
+pub fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     view! {
         <Show when=move || muted.get()>

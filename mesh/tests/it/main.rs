@@ -8,3 +8,4 @@ mod media;
 mod network;
 mod resume;
 mod support;
+mod verification;

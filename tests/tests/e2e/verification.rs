@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, MaliciousServer, Server, inbound_media, join, open_meeting, wait_for_text,
-    wait_until,
+    Browser, Devices, MaliciousServer, Server, button, click, inbound_media, join, open_meeting,
+    wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-verify-4tqz-8mnc-2hkw";
@@ -102,4 +102,62 @@ async fn a_server_that_dresses_up_a_description_gets_the_connection_refused() ->
         .into_value()?;
     assert_eq!(tiles, 0, "the refused participant still has a tile");
     browser.close().await
+}
+
+/// After comparing the number, "Mark as verified" in the participants list puts a "Verified"
+/// badge on the person's tile and list entry, and the button goes.
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn marking_a_compared_safety_number_shows_a_verified_badge() -> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let ada = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&ada, "Ada", PASSPHRASE, false, false).await?;
+    let bob = open_meeting(&browser, &server.origin(), ROOM).await?;
+    join(&bob, "Bob", PASSPHRASE, false, false).await?;
+    let shown = format!("({SHOWN_NUMBER}) !== null");
+    wait_until(
+        &ada,
+        "Ada sees a safety number",
+        &shown,
+        Duration::from_secs(30),
+    )
+    .await?;
+    assert_eq!(
+        badges(&ada).await?,
+        [0, 0],
+        "nothing is verified before the mark"
+    );
+    click(&ada, "Mark as verified").await?;
+    let marked = format!(
+        "document.querySelectorAll('.tile.remote .verified-badge, .participant .verified-badge').length === 2 \
+         && !{}",
+        button("Mark as verified")
+    );
+    wait_until(
+        &ada,
+        "the badge on Bob's tile and list entry",
+        &marked,
+        Duration::from_secs(5),
+    )
+    .await?;
+    let badge_text: String = ada
+        .evaluate("document.querySelector('.tile.remote .verified-badge').textContent")
+        .await?
+        .into_value()?;
+    assert!(badge_text.contains("Verified"), "{badge_text:?}");
+    tests::save_screenshot(&ada, "verified").await?;
+    assert_eq!(badges(&bob).await?, [0, 0], "Bob marked nothing");
+    browser.close().await
+}
+
+/// Verified badges on remote tiles and in the participants list.
+async fn badges(page: &tests::Page) -> anyhow::Result<[usize; 2]> {
+    Ok(page
+        .evaluate(
+            "[document.querySelectorAll('.tile.remote .verified-badge').length, \
+              document.querySelectorAll('.participant .verified-badge').length]",
+        )
+        .await?
+        .into_value()?)
 }

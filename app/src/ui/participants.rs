@@ -1,0 +1,41 @@
+//! The participants list: each person's name, microphone, connection state and safety number,
+//! with "Mark as verified" once the number was compared, and the "Verified" badge after.
+
+use super::tile::{MutedBadge, VerifiedBadge, status_text};
+use crate::call::{TileView, UiAction};
+use crate::i18n::Texts;
+use leptos::prelude::*;
+use mesh::{ParticipantStatus, Verification};
+use protocol::PeerId;
+
+#[component]
+pub fn ParticipantItem(
+    peer: PeerId,
+    tiles: RwSignal<Vec<TileView>>,
+    #[prop(into)] act: Callback<UiAction>,
+) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
+    let name = move || find().map(|tile| tile.name).unwrap_or_default();
+    let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
+    let media = move || find().map(|tile| tile.media).unwrap_or_default();
+    let safety_number = move || find().and_then(|tile| tile.safety_number);
+    let verification = move || find().map(|tile| tile.verification).unwrap_or_default();
+    view! {
+        <li class="participant" data-peer=peer.0.to_string()>
+            <span class="name">{name}</span>
+            <VerifiedBadge verified=Signal::derive(move || verification() == Verification::Verified)/>
+            <MutedBadge muted=Signal::derive(move || !media().microphone)/>
+            <span class="state">{move || status_text(texts, status())}</span>
+            {move || safety_number().map(|number| view! {
+                <span class="safety-number">{texts.safety_number}": "{number}</span>
+                <Show when=move || verification() != Verification::Verified>
+                    <button class="mark-verified" title=texts.safety_number_hint
+                        on:click=move |_| act.run(UiAction::MarkVerified(peer))>
+                        {texts.mark_verified}
+                    </button>
+                </Show>
+            })}
+        </li>
+    }
+}
