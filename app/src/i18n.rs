@@ -74,6 +74,10 @@ pub struct Texts {
     pub route_direct: &'static str,
     pub route_relayed: &'static str,
     pub chat: &'static str,
+    pub raise_hand: &'static str,
+    pub lower_hand: &'static str,
+    hand_up: &'static str,
+    hand_raised_by: &'static str,
     pub chat_message: &'static str,
     pub send: &'static str,
     pub clear_chat: &'static str,
@@ -125,6 +129,15 @@ impl Texts {
 
     pub fn untrustworthy(&self, name: &str) -> String {
         self.untrustworthy.replace("{name}", name)
+    }
+
+    /// "Hand raised (2)": the hand's place in the order hands went up.
+    pub fn hand_up(&self, position: usize) -> String {
+        self.hand_up.replace("{n}", &position.to_string())
+    }
+
+    pub fn hand_raised_by(&self, name: &str) -> String {
+        self.hand_raised_by.replace("{name}", name)
     }
 
     pub fn safety_number_changed(&self, name: &str) -> String {
@@ -185,7 +198,7 @@ pub const ENGLISH: Texts = Texts {
     server_busy: "The server is busy. Try again in a minute.",
     server_refused: "The server refused the connection",
     cannot_start: "The meeting could not be started in this browser.",
-    shortcuts_hint: "Keys: M microphone, V camera, L leave",
+    shortcuts_hint: "Keys: M microphone, V camera, C chat, H hand, L leave",
     safety_number: "Safety number",
     safety_number_hint: "Read it aloud to this person by phone or in person: if both of you see the same number, nobody sits in between.",
     unverified_present: "{count} present, not verified",
@@ -200,6 +213,10 @@ pub const ENGLISH: Texts = Texts {
     mismatch_hint: "Check the passphrase with the person who invited you, then try again.",
     connection_details: "Connection details",
     chat: "Chat",
+    raise_hand: "Raise hand",
+    lower_hand: "Lower hand",
+    hand_up: "Hand raised ({n})",
+    hand_raised_by: "{name} raised their hand",
     chat_message: "Message",
     send: "Send",
     clear_chat: "Clear chat",
@@ -268,7 +285,7 @@ pub const GERMAN: Texts = Texts {
     server_busy: "Der Server ist ausgelastet. Versuchen Sie es in einer Minute erneut.",
     server_refused: "Der Server hat die Verbindung abgelehnt",
     cannot_start: "Die Besprechung ließ sich in diesem Browser nicht starten.",
-    shortcuts_hint: "Tasten: M Mikrofon, V Kamera, L Verlassen",
+    shortcuts_hint: "Tasten: M Mikrofon, V Kamera, C Chat, H Hand, L Verlassen",
     safety_number: "Sicherheitsnummer",
     safety_number_hint: "Lesen Sie sie dieser Person am Telefon oder persönlich vor: Sehen beide dieselbe Nummer, sitzt niemand dazwischen.",
     unverified_present: "{count} anwesend, nicht verifiziert",
@@ -283,6 +300,10 @@ pub const GERMAN: Texts = Texts {
     mismatch_hint: "Prüfen Sie die Passphrase mit der Person, die Sie eingeladen hat, und versuchen Sie es dann erneut.",
     connection_details: "Verbindungsdetails",
     chat: "Chat",
+    raise_hand: "Hand heben",
+    lower_hand: "Hand senken",
+    hand_up: "Hand gehoben ({n})",
+    hand_raised_by: "{name} hebt die Hand",
     chat_message: "Nachricht",
     send: "Senden",
     clear_chat: "Chat leeren",

@@ -48,6 +48,8 @@ pub enum SignalBody {
         #[serde(with = "hex_u128")]
         echo: u128,
     },
+    /// Whether the sender's hand is raised (after verification if it is, and on change).
+    Hand { raised: bool },
 }
 
 /// What the browser glue hands to a peer connection, or hands to the room to send.
@@ -67,6 +69,7 @@ impl SignalBody {
             Self::Ack { .. } => 4,
             Self::Media(_) => 5,
             Self::Resume { .. } => 6,
+            Self::Hand { .. } => 7,
         }
     }
 }

@@ -27,6 +27,7 @@
 mod body;
 mod caps;
 mod chat;
+mod hands;
 mod initials;
 mod media;
 mod room;

@@ -17,6 +17,7 @@ use crypto::{
 use protocol::{PeerId, ServerMessage};
 
 use crate::body::{Negotiation, SignalBody};
+use crate::hands::{Hand, HandQueue};
 use crate::media::MediaState;
 use crate::verification::{Marks, Verification};
 
@@ -62,6 +63,8 @@ pub enum Input {
     RemoteCertificate { peer: PeerId, fingerprint: String },
     /// Our microphone or camera went on or off: every verified peer is told.
     LocalMedia(MediaState),
+    /// We raised (`true`) or lowered our hand: every verified peer is told.
+    LocalHand(bool),
     /// The peer connection to `peer` changed state.
     Connection {
         peer: PeerId,
@@ -108,6 +111,10 @@ pub enum Notice {
     },
     /// Someone whose passphrase differs from ours tried to join after us.
     ForeignPassphraseAttempt,
+    /// `name` raised their hand.
+    HandRaised {
+        name: String,
+    },
     /// The connection to `name` used, or announced, a certificate other than the one `name`
     /// committed to: someone may be in the middle. The connection was closed.
     Untrustworthy {
@@ -144,6 +151,8 @@ pub struct Participant {
     pub media: MediaState,
     /// Whether the user marked its safety number as compared ("Mark as verified").
     pub verification: Verification,
+    /// Its place among the raised hands (1 for the first up), if its hand is up.
+    pub hand: Option<usize>,
 }
 
 /// The meeting as a whole, from this participant's side.
@@ -256,6 +265,8 @@ pub struct Room {
     my_media: MediaState,
     /// The safety numbers the user marked as verified.
     marks: Marks,
+    /// Raised hands, ours among them, in the order they went up.
+    hands: HandQueue,
 }
 
 impl fmt::Debug for Room {
@@ -287,6 +298,7 @@ impl Room {
             dropped_envelopes: 0,
             my_media: MediaState::default(),
             marks: Marks::default(),
+            hands: HandQueue::default(),
         }
     }
 
@@ -325,6 +337,7 @@ impl Room {
                 self.on_remote_certificate(peer, &fingerprint)
             }
             Input::LocalMedia(media) => self.on_local_media(media),
+            Input::LocalHand(raised) => self.on_local_hand(raised),
             Input::Connection { peer, state } => self.on_connection(peer, state),
         }
     }
@@ -346,6 +359,7 @@ impl Room {
                         self.marks
                             .verification(remote.session, self.safety_number(peer))
                     }),
+                hand: self.hands.position(Hand::Peer(peer)),
             })
             .collect()
     }
@@ -405,6 +419,11 @@ impl Room {
         let local = state.local.as_ref()?;
         let remote = state.verified_certificate.as_ref()?;
         safety_number(self.keys.safety(), &local.fingerprint, remote).ok()
+    }
+
+    /// Our place among the raised hands, if ours is up.
+    pub fn my_hand(&self) -> Option<usize> {
+        self.hands.position(Hand::Mine)
     }
 
     /// The user compared `peer`'s safety number with that person and marks it as verified for
@@ -790,6 +809,17 @@ impl Room {
                 peer.media = media;
                 Vec::new()
             }
+            (Some(SignalBody::Hand { raised }), Trust::Verified) => {
+                let name = peer.name().to_owned();
+                if !raised {
+                    self.hands.lower(Hand::Peer(handle));
+                    Vec::new()
+                } else if self.hands.raise(Hand::Peer(handle)) {
+                    vec![Command::Notify(Notice::HandRaised { name })]
+                } else {
+                    Vec::new()
+                }
+            }
             (Some(SignalBody::Description(description)), Trust::Verified) => {
                 let committed = peer
                     .remote
@@ -834,6 +864,9 @@ impl Room {
             }),
         ];
         commands.extend(peer.dispatch(SignalBody::Media(self.my_media)));
+        if self.hands.position(Hand::Mine).is_some() {
+            commands.extend(peer.dispatch(SignalBody::Hand { raised: true }));
+        }
         commands
     }
 
@@ -876,6 +909,25 @@ impl Room {
         }
         peer.dispatch(SignalBody::from(negotiation))
             .into_iter()
+            .collect()
+    }
+
+    fn on_local_hand(&mut self, raised: bool) -> Vec<Command> {
+        let changed = if raised {
+            self.hands.raise(Hand::Mine)
+        } else {
+            let was_up = self.hands.position(Hand::Mine).is_some();
+            self.hands.lower(Hand::Mine);
+            was_up
+        };
+        if !changed {
+            return Vec::new();
+        }
+        let body = SignalBody::Hand { raised };
+        self.peers
+            .values_mut()
+            .filter(|peer| peer.trust == Trust::Verified)
+            .filter_map(|peer| peer.dispatch(body.clone()))
             .collect()
     }
 
@@ -964,6 +1016,7 @@ impl Room {
         let Some(peer) = self.peers.remove(&handle) else {
             return Vec::new();
         };
+        self.hands.lower(Hand::Peer(handle));
         let mut commands = vec![Command::CloseConnection { peer: handle }];
         if peer.trust == Trust::Verified {
             commands.push(Command::Notify(Notice::Left {

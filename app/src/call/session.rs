@@ -80,6 +80,8 @@ pub struct TileView {
     pub route: Option<Route>,
     /// Whether the user marked its safety number as verified (or it changed since).
     pub verification: Verification,
+    /// Its place among the raised hands, if its hand is up.
+    pub hand: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,8 @@ pub enum UiAction {
     ToggleAudioOnly,
     /// The user compared this participant's safety number with them: mark it as verified.
     MarkVerified(PeerId),
+    /// Raise our hand, or lower it.
+    ToggleHand,
     Leave,
 }
 
@@ -119,6 +123,8 @@ pub struct MeetingState {
     pub camera: RwSignal<bool>,
     /// No video is sent or received; the camera stays off.
     pub audio_only: RwSignal<bool>,
+    /// Our place among the raised hands, if our hand is up.
+    pub hand: RwSignal<Option<usize>>,
     pub media_problem: RwSignal<Option<MediaProblem>>,
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     /// Signalling messages dropped because they did not open or made no sense.
@@ -148,6 +154,7 @@ impl MeetingState {
             microphone: RwSignal::new(false),
             camera: RwSignal::new(false),
             audio_only: RwSignal::new(false),
+            hand: RwSignal::new(None),
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
             dropped: RwSignal::new(0),
@@ -322,6 +329,10 @@ impl Task {
                 Event::Ui(UiAction::MarkVerified(peer)) => {
                     self.room.mark_verified(peer);
                 }
+                Event::Ui(UiAction::ToggleHand) => {
+                    let raise = self.room.my_hand().is_none();
+                    self.handle(Input::LocalHand(raise)).await;
+                }
                 Event::Ui(UiAction::ToggleAudioOnly) => {
                     let on = !self.state.audio_only.get_untracked();
                     self.set_audio_only(on).await;
@@ -475,6 +486,9 @@ impl Task {
             Notice::Joined { name } => self.toast(self.texts.joined(&self.display_name(&name))),
             Notice::Left { name } => self.toast(self.texts.left(&self.display_name(&name))),
             Notice::ForeignPassphraseAttempt => self.toast(self.texts.foreign_attempt.to_owned()),
+            Notice::HandRaised { name } => {
+                self.toast(self.texts.hand_raised_by(&self.display_name(&name)));
+            }
             Notice::Untrustworthy { name } => {
                 let name = self.display_name(&name);
                 self.state.untrustworthy.update(|names| names.push(name));
@@ -929,6 +943,7 @@ impl Task {
         self.state.room.set(self.room.status());
         self.state.dropped.set(self.room.dropped_envelopes());
         self.state.unverified.set(self.room.unverified_present());
+        self.state.hand.set(self.room.my_hand());
         let previous = self.state.tiles.get_untracked();
         let tiles = self
             .room
@@ -953,6 +968,7 @@ impl Task {
                     media: participant.media,
                     route: self.routes.get(&participant.peer).copied(),
                     verification: participant.verification,
+                    hand: participant.hand,
                 })
             })
             .collect();

@@ -42,6 +42,7 @@ pub fn Meeting(
                 "m" | "M" => UiAction::ToggleMicrophone,
                 "v" | "V" => UiAction::ToggleCamera,
                 "l" | "L" => UiAction::Leave,
+                "h" | "H" => UiAction::ToggleHand,
                 "c" | "C" => {
                     event.prevent_default();
                     toggle_chat();
@@ -118,7 +119,7 @@ pub fn Meeting(
                 }>
                     <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1>
                         <LocalTile label=me.get_value() name=my_name.get_value() stream=state.local_stream
-                            camera=state.camera microphone=state.microphone/>
+                            camera=state.camera microphone=state.microphone hand=state.hand/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
                             <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only/>
                         </For>
@@ -156,6 +157,11 @@ pub fn Meeting(
                                 {move || state.chat_unread.get()}
                             </span>
                         </Show>
+                    </button>
+                    <button aria-keyshortcuts="H" aria-pressed=move || state.hand.get().is_some().to_string()
+                        aria-label=move || if state.hand.get().is_some() { texts.lower_hand } else { texts.raise_hand }
+                        on:click=move |_| act.run(UiAction::ToggleHand)>
+                        {move || if state.hand.get().is_some() { texts.lower_hand } else { texts.raise_hand }}
                     </button>
                     <button aria-pressed=move || state.audio_only.get().to_string()
                         on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{texts.audio_only}</button>

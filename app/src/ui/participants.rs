@@ -1,7 +1,8 @@
-//! The participants list: each person's name, microphone, connection state and safety number,
-//! with "Mark as verified" once the number was compared, and the "Verified" badge after.
+//! The participants list: each person's name, raised hand, microphone, connection state and
+//! safety number, with "Mark as verified" once the number was compared, and the "Verified"
+//! badge after.
 
-use super::tile::{MutedBadge, VerifiedBadge, status_text};
+use super::tile::{HandBadge, MutedBadge, VerifiedBadge, status_text};
 use crate::call::{TileView, UiAction};
 use crate::i18n::Texts;
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn ParticipantItem(
         <li class="participant" data-peer=peer.0.to_string()>
             <span class="name">{name}</span>
             <VerifiedBadge verified=Signal::derive(move || verification() == Verification::Verified)/>
+            <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
             <MutedBadge muted=Signal::derive(move || !media().microphone)/>
             <span class="state">{move || status_text(texts, status())}</span>
             {move || safety_number().map(|number| view! {

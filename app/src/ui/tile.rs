@@ -21,6 +21,8 @@ pub fn LocalTile(
     stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     camera: RwSignal<bool>,
     microphone: RwSignal<bool>,
+    /// Our place among the raised hands.
+    hand: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let video = NodeRef::<Video>::new();
     Effect::new(move |_| {
@@ -34,6 +36,7 @@ pub fn LocalTile(
             <Initials name=mesh::initials(&name)/>
             <figcaption>
                 <span class="name">{label}</span>
+                <HandBadge position=Signal::from(hand)/>
                 <MutedBadge muted=Signal::derive(move || !microphone.get())/>
             </figcaption>
         </figure>
@@ -74,6 +77,7 @@ pub fn RemoteTile(
             <figcaption>
                 <span class="name">{name}</span>
                 <VerifiedBadge verified=Signal::derive(verified)/>
+                <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
                 <span class="state">{move || status_text(texts, status())}</span>
                 {move || safety_number().map(|number| view! {
@@ -100,6 +104,22 @@ pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
         <Show when=move || verified.get()>
             <span class="verified-badge">"✓ "{texts.verified}</span>
         </Show>
+    }
+}
+
+/// A raised hand and its place in the order hands went up, named "Hand raised (n)".
+#[component]
+pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    move || {
+        position.get().map(|position| {
+            let label = texts.hand_up(position);
+            view! {
+                <span class="hand-badge" role="img" aria-label=label.clone() title=label>
+                    "✋ "{position}
+                </span>
+            }
+        })
     }
 }
 

@@ -103,3 +103,46 @@ fn a_wrong_passphrase_is_reported_on_both_sides() {
         assert_eq!(net.members[member].room.unverified_present(), 1);
     }
 }
+
+/// Hands go up in order, everyone is told, a late joiner learns of a hand already up, and a
+/// lowered hand leaves the queue.
+#[test]
+fn raised_hands_reach_everyone_in_the_order_they_went_up() {
+    let mut net = Net::new();
+    let ada = net.join("Ada", PeerId(1));
+    let bob = net.join("Bob", PeerId(2));
+    let cem = net.join("Cem", PeerId(3));
+    let hands = |net: &Net, member: usize| -> Vec<(String, Option<usize>)> {
+        let participants = net.members[member].room.participants().into_iter();
+        participants.map(|p| (p.name, p.hand)).collect()
+    };
+    net.input(ada, mesh::Input::LocalHand(true));
+    net.input(cem, mesh::Input::LocalHand(true));
+    assert_eq!(net.members[ada].room.my_hand(), Some(1));
+    assert_eq!(
+        hands(&net, bob),
+        [("Ada".to_owned(), Some(1)), ("Cem".to_owned(), Some(2))]
+    );
+    assert!(net.members[bob].notices.contains(&Notice::HandRaised {
+        name: "Ada".to_owned()
+    }));
+    let dan = net.join("Dan", PeerId(4));
+    assert_eq!(
+        hands(&net, dan),
+        [
+            ("Ada".to_owned(), Some(1)),
+            ("Bob".to_owned(), None),
+            ("Cem".to_owned(), Some(2))
+        ]
+    );
+    net.input(ada, mesh::Input::LocalHand(false));
+    assert_eq!(net.members[ada].room.my_hand(), None);
+    assert_eq!(
+        hands(&net, bob),
+        [
+            ("Ada".to_owned(), None),
+            ("Cem".to_owned(), Some(1)),
+            ("Dan".to_owned(), None)
+        ]
+    );
+}

@@ -7,6 +7,7 @@ mod call;
 mod caps;
 mod chat;
 mod edges;
+mod hands;
 mod page_load;
 mod resilience;
 mod verification;
