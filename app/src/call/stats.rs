@@ -1,6 +1,7 @@
 //! Reading `RTCPeerConnection.getStats()`: the report's entries, found by type or id and read by
 //! field name, and what Stube takes from them besides the certificates (see [`super::dtls`]): the
-//! route of the selected candidate pair.
+//! route of the selected candidate pair. A snapshot also holds the peer certificates the
+//! connection's DTLS transports report, because Firefox's statistics name no certificate.
 
 use super::error::{JsError, resolve};
 use js_sys::Reflect;
@@ -8,8 +9,12 @@ use mesh::Route;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{RtcPeerConnection, RtcStatsReport};
 
-/// One `getStats()` report.
-pub struct Stats(Vec<JsValue>);
+/// One `getStats()` report, and the DER of the peer certificate of every connected DTLS
+/// transport, read right after it (see [`super::dtls::remote_certificates`]).
+pub struct Stats {
+    entries: Vec<JsValue>,
+    remote_certificates: Vec<Vec<u8>>,
+}
 
 impl Stats {
     pub async fn of(connection: &RtcPeerConnection) -> Result<Self, JsError> {
@@ -18,18 +23,26 @@ impl Stats {
         for value in report.values() {
             entries.push(value?);
         }
-        Ok(Self(entries))
+        Ok(Self {
+            entries,
+            remote_certificates: super::dtls::remote_certificates(connection),
+        })
+    }
+
+    /// The peer certificates (DER) of the connection's connected DTLS transports.
+    pub fn remote_certificates(&self) -> &[Vec<u8>] {
+        &self.remote_certificates
     }
 
     /// The entries of type `kind` (`transport`, `certificate`, `candidate-pair`, …).
     pub fn of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a JsValue> {
-        self.0
+        self.entries
             .iter()
             .filter(move |entry| field(entry, "type").as_deref() == Some(kind))
     }
 
     pub fn by_id(&self, id: &str) -> Option<&JsValue> {
-        self.0
+        self.entries
             .iter()
             .find(|entry| field(entry, "id").as_deref() == Some(id))
     }
