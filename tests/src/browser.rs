@@ -1,12 +1,77 @@
-//! Headless Chromium with fake camera and microphone, driven over the DevTools protocol.
+//! Headless Chromium with fake camera and microphone, driven over the DevTools protocol, and
+//! [`Tab`]: what every check needs from a page, whichever browser shows it.
 
 use anyhow::{Context, Result, anyhow, bail};
 use chromiumoxide::browser::{Browser as CdpBrowser, BrowserConfig};
 use futures_util::StreamExt;
+use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 pub use chromiumoxide::Page;
+
+/// A page the tests run JavaScript in and look at: a Chromium tab, or a Firefox window. Every
+/// check of the app (forms, tiles, media, safety numbers) is written once against it.
+pub trait Tab {
+    /// The value of the JavaScript expression `expression` (a promise is awaited) as JSON;
+    /// `undefined` is `null`.
+    fn value_of(&self, expression: &str) -> impl Future<Output = Result<serde_json::Value>>;
+
+    /// Makes the page the one in front, as the one a person looks at.
+    fn to_front(&self) -> impl Future<Output = Result<()>>;
+
+    /// A PNG of the whole page.
+    fn screenshot(&self) -> impl Future<Output = Result<Vec<u8>>>;
+
+    /// The value of `expression`, deserialised.
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        expression: &str,
+    ) -> impl Future<Output = Result<T>> {
+        async move {
+            let value = self.value_of(expression).await?;
+            serde_json::from_value(value.clone())
+                .with_context(|| format!("`{expression}` gave an unexpected value: {value}"))
+        }
+    }
+}
+
+impl Tab for Page {
+    async fn value_of(&self, expression: &str) -> Result<serde_json::Value> {
+        Ok(self
+            .evaluate(expression)
+            .await?
+            .value()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn to_front(&self) -> Result<()> {
+        self.bring_to_front().await?;
+        Ok(())
+    }
+
+    async fn screenshot(&self) -> Result<Vec<u8>> {
+        let parameters = chromiumoxide::page::ScreenshotParams::builder()
+            .full_page(true)
+            .build();
+        Ok(Page::screenshot(self, parameters).await?)
+    }
+}
+
+impl<T: Tab> Tab for &T {
+    fn value_of(&self, expression: &str) -> impl Future<Output = Result<serde_json::Value>> {
+        (**self).value_of(expression)
+    }
+
+    fn to_front(&self) -> impl Future<Output = Result<()>> {
+        (**self).to_front()
+    }
+
+    fn screenshot(&self) -> impl Future<Output = Result<Vec<u8>>> {
+        (**self).screenshot()
+    }
+}
 
 /// Flags for a quiet, isolated Chromium: no Google services, WebRTC on loopback with host
 /// candidates, fake media devices that need no permission prompt.
@@ -116,13 +181,18 @@ impl Browser {
 
 /// Evaluates the JavaScript expression `condition` in `page` until it is `true`, or fails after
 /// `timeout` with `what` and the last value it saw.
-pub async fn wait_until(page: &Page, what: &str, condition: &str, timeout: Duration) -> Result<()> {
+pub async fn wait_until(
+    page: &impl Tab,
+    what: &str,
+    condition: &str,
+    timeout: Duration,
+) -> Result<()> {
     let deadline = Instant::now() + timeout;
     let mut last = serde_json::Value::Null;
     while Instant::now() < deadline {
-        match page.evaluate(condition).await {
-            Ok(result) => {
-                last = result.value().cloned().unwrap_or_default();
+        match page.value_of(condition).await {
+            Ok(value) => {
+                last = value;
                 if last == serde_json::Value::Bool(true) {
                     return Ok(());
                 }
@@ -131,8 +201,8 @@ pub async fn wait_until(page: &Page, what: &str, condition: &str, timeout: Durat
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let shown = match page.evaluate("document.body.innerText").await {
-        Ok(text) => text.value().cloned().unwrap_or_default(),
+    let shown = match page.value_of("document.body.innerText").await {
+        Ok(text) => text,
         Err(error) => serde_json::Value::String(error.to_string()),
     };
     bail!(
@@ -142,19 +212,15 @@ pub async fn wait_until(page: &Page, what: &str, condition: &str, timeout: Durat
 
 /// Saves a PNG of `page` as `<name>.png` in the directory `STUBE_SCREENSHOTS` names, so a person
 /// can look at what a test saw; does nothing when it is not set.
-pub async fn save_screenshot(page: &Page, name: &str) -> Result<()> {
+pub async fn save_screenshot(page: &impl Tab, name: &str) -> Result<()> {
     let Some(directory) = std::env::var_os("STUBE_SCREENSHOTS") else {
         return Ok(());
     };
+    std::fs::create_dir_all(&directory).context("could not create the screenshot directory")?;
     let path = std::path::Path::new(&directory).join(format!("{name}.png"));
-    page.save_screenshot(
-        chromiumoxide::page::ScreenshotParams::builder()
-            .full_page(true)
-            .build(),
-        &path,
-    )
-    .await
-    .with_context(|| format!("could not save a screenshot to {}", path.display()))?;
+    let png = page.screenshot().await?;
+    std::fs::write(&path, png)
+        .with_context(|| format!("could not save a screenshot to {}", path.display()))?;
     Ok(())
 }
 

@@ -15,11 +15,11 @@ mod proxy;
 mod server;
 
 pub use accessibility::accessibility_violations;
-pub use browser::{Browser, Devices, Page, save_screenshot, set_viewport, wait_until};
+pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
 pub use meeting::{
-    Inbound, button, click, connected_tiles, decoding_from, fill, inbound_media, join,
-    open_meeting, remember_connections, remembered_connections, set_device, wait_for_text,
-    wait_until_media_flows,
+    Inbound, button, check_safety_numbers, click, connected_tiles, decoding_from, fill,
+    inbound_media, join, open_meeting, remember_connections, remembered_connections, remote_tile,
+    safety_numbers, set_device, shows_muted, wait_for_text, wait_until_media_flows,
 };
 pub use mitm::MaliciousServer;
 pub use network::Blackout;

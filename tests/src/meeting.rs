@@ -1,10 +1,11 @@
 //! Driving the app like a person would: fill labelled fields, press buttons by their accessible
 //! name, read what is shown, and read the WebRTC statistics of the page's peer connections.
 
-use crate::browser::wait_until;
-use anyhow::{Context, Result};
+use crate::browser::{Tab, wait_until};
+use anyhow::{Context, Result, ensure};
 use chromiumoxide::Page;
 use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// Installed before the app loads: remembers every RTCPeerConnection and every camera and
@@ -54,19 +55,24 @@ pub async fn open_meeting(browser: &crate::Browser, origin: &str, room: &str) ->
         .await
         .context("could not install the observer")?;
     page.goto(format!("{origin}/#{room}")).await?;
+    wait_for_prejoin(&page).await?;
+    Ok(page)
+}
+
+/// Waits until `page`, which is loading an invite link, shows the pre-join form.
+pub(crate) async fn wait_for_prejoin(page: &impl Tab) -> Result<()> {
     wait_until(
-        &page,
+        page,
         "the pre-join form is shown",
         "document.querySelector('form.prejoin') !== null",
         Duration::from_secs(20),
     )
-    .await?;
-    Ok(page)
+    .await
 }
 
 /// Fills the pre-join form and joins, turning on the devices asked for.
 pub async fn join(
-    page: &Page,
+    page: &impl Tab,
     name: &str,
     passphrase: &str,
     camera: bool,
@@ -81,7 +87,7 @@ pub async fn join(
 
 /// Turns the pre-join toggle button `device` on or off (the page may have turned it on itself,
 /// remembering this browser's last choice) and waits until it shows that state.
-pub async fn set_device(page: &Page, device: &str, on: bool) -> Result<()> {
+pub async fn set_device(page: &impl Tab, device: &str, on: bool) -> Result<()> {
     let button = button(device);
     let idle = format!("{button} !== undefined && !{button}.disabled");
     wait_until(
@@ -92,7 +98,7 @@ pub async fn set_device(page: &Page, device: &str, on: bool) -> Result<()> {
     )
     .await?;
     let state = format!("{button}.getAttribute('aria-pressed') === '{on}'");
-    if !page.evaluate(state.as_str()).await?.into_value::<bool>()? {
+    if !page.read::<bool>(&state).await? {
         click(page, device).await?;
     }
     let wanted = if on { "on" } else { "off" };
@@ -106,7 +112,7 @@ pub async fn set_device(page: &Page, device: &str, on: bool) -> Result<()> {
 }
 
 /// Types `value` into the input whose label starts with `label`.
-pub async fn fill(page: &Page, label: &str, value: &str) -> Result<()> {
+pub async fn fill(page: &impl Tab, label: &str, value: &str) -> Result<()> {
     let script = format!(
         "(() => {{ const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim().startsWith({label}));
             const input = label && label.querySelector('input');
@@ -115,18 +121,18 @@ pub async fn fill(page: &Page, label: &str, value: &str) -> Result<()> {
         label = json!(label),
         value = json!(value)
     );
-    let filled: bool = page.evaluate(script).await?.into_value()?;
+    let filled: bool = page.read(&script).await?;
     anyhow::ensure!(filled, "no input labelled {label:?}");
     Ok(())
 }
 
 /// Clicks the button whose accessible name (aria-label, else its text) is `name`.
-pub async fn click(page: &Page, name: &str) -> Result<()> {
+pub async fn click(page: &impl Tab, name: &str) -> Result<()> {
     let script = format!(
         "(() => {{ const b = {}; if (!b) return false; b.click(); return true; }})()",
         button(name)
     );
-    let clicked: bool = page.evaluate(script).await?.into_value()?;
+    let clicked: bool = page.read(&script).await?;
     anyhow::ensure!(clicked, "no button named {name:?}");
     Ok(())
 }
@@ -140,7 +146,8 @@ pub fn button(name: &str) -> String {
     )
 }
 
-pub async fn wait_for_text(page: &Page, text: &str, timeout: Duration) -> Result<()> {
+/// Waits until the page's visible text contains `text`.
+pub async fn wait_for_text(page: &impl Tab, text: &str, timeout: Duration) -> Result<()> {
     let condition = format!("document.body.innerText.includes({})", json!(text));
     wait_until(
         page,
@@ -272,4 +279,72 @@ pub fn connected_tiles(count: usize) -> String {
     format!(
         "document.querySelectorAll('.tile.remote[data-status=\"connected\"]').length === {count}"
     )
+}
+
+/// The remote tile of the participant named `name`, as a JavaScript expression (`undefined` if
+/// there is none).
+pub fn remote_tile(name: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('.tile.remote')].find(t => t.querySelector('.name')?.textContent === {})",
+        json!(name)
+    )
+}
+
+/// A condition for [`wait_until`]: the tile `tile` (a JavaScript expression) shows the
+/// crossed-out microphone named `label` ("Microphone off").
+pub fn shows_muted(tile: &str, label: &str) -> String {
+    format!(
+        "(() => {{ const t = {tile}; return !!t && !!t.querySelector('[role=img][aria-label={}]'); }})()",
+        json!(label)
+    )
+}
+
+/// Each remote tile's participant name and the safety number it shows (empty if none).
+pub async fn safety_numbers(page: &impl Tab) -> Result<BTreeMap<String, String>> {
+    const SCRIPT: &str = "Object.fromEntries([...document.querySelectorAll('.tile.remote')].map(tile => \
+        [tile.querySelector('.name').textContent, tile.querySelector('[data-testid=safety-number]')?.textContent ?? '']))";
+    page.read(SCRIPT).await
+}
+
+/// Checks what [`safety_numbers`] read from every participant's page (`who` → peer → number):
+/// every participant shows a number (three groups of five digits) for every other, both ends of
+/// each connection show the same one, and different pairs have different numbers.
+pub fn check_safety_numbers(shown: &BTreeMap<String, BTreeMap<String, String>>) -> Result<()> {
+    let people = shown.len();
+    ensure!(
+        people >= 2,
+        "safety numbers need two participants: {shown:?}"
+    );
+    let mut numbers = BTreeMap::new();
+    for (me, theirs) in shown {
+        for (peer, number) in theirs {
+            ensure!(is_safety_number(number), "{me} shows {number:?} for {peer}");
+            numbers.insert((me.as_str(), peer.as_str()), number);
+        }
+    }
+    ensure!(
+        numbers.len() == people * (people - 1),
+        "not every tile shows a safety number: {numbers:?}"
+    );
+    for ((me, peer), number) in &numbers {
+        ensure!(
+            numbers.get(&(*peer, *me)) == Some(number),
+            "{me} and {peer} see different numbers: {numbers:?}"
+        );
+    }
+    let distinct: BTreeSet<&&String> = numbers.values().collect();
+    ensure!(
+        distinct.len() == numbers.len() / 2,
+        "each pair has its own safety number: {numbers:?}"
+    );
+    Ok(())
+}
+
+/// Three groups of five digits.
+fn is_safety_number(text: &str) -> bool {
+    let groups: Vec<&str> = text.split(' ').collect();
+    groups.len() == 3
+        && groups
+            .iter()
+            .all(|group| group.len() == 5 && group.bytes().all(|b| b.is_ascii_digit()))
 }

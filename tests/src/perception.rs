@@ -5,11 +5,11 @@
 //! A monitor installed in the page watches every remote tile's `<video>`: it counts the frames the
 //! element presents (`requestVideoFrameCallback`) and listens to the audio the element plays
 //! (an `AnalyserNode` on its stream), remembering when it last saw a frame and heard a sound. The
-//! conditions below are polled with [`wait_until`], so no test sleeps to synchronise.
+//! conditions below are polled with [`wait_until`], so no test sleeps to synchronise. The monitor
+//! uses only what Chromium and Firefox both offer, so the same checks judge either's page.
 
-use crate::browser::wait_until;
+use crate::browser::{Tab, wait_until};
 use anyhow::Result;
-use chromiumoxide::Page;
 use serde_json::json;
 use std::time::Duration;
 
@@ -126,17 +126,14 @@ impl TileMedia {
 }
 
 /// Every remote tile of `page`, as its media elements show it.
-async fn remote_tiles(page: &Page) -> Result<Vec<TileMedia>> {
+async fn remote_tiles(page: &impl Tab) -> Result<Vec<TileMedia>> {
     in_front(page).await?;
-    Ok(page
-        .evaluate(with_monitor("window.__stubeTiles()"))
-        .await?
-        .into_value()?)
+    page.read(&with_monitor("window.__stubeTiles()")).await
 }
 
 /// Waits until `page` shows exactly `count` remote tiles and each plays moving, lit video with
 /// sound, then until every tile's playback time and presented frames have advanced.
-pub async fn wait_until_tiles_play(page: &Page, who: &str, count: usize) -> Result<()> {
+pub async fn wait_until_tiles_play(page: &impl Tab, who: &str, count: usize) -> Result<()> {
     in_front(page).await?;
     let timeout = Duration::from_secs(30);
     let condition = with_monitor(&format!(
@@ -180,26 +177,26 @@ pub async fn wait_until_tiles_play(page: &Page, who: &str, count: usize) -> Resu
 }
 
 /// Waits until the remote tile named `name` on `page` has played no sound for a whole second.
-pub async fn wait_until_silent(page: &Page, name: &str) -> Result<()> {
+pub async fn wait_until_silent(page: &impl Tab, name: &str) -> Result<()> {
     wait_for_tile(page, name, "t.millis_since_sound > 1000", "falls silent").await
 }
 
 /// Waits until the remote tile named `name` on `page` plays sound again.
-pub async fn wait_until_audible(page: &Page, name: &str) -> Result<()> {
+pub async fn wait_until_audible(page: &impl Tab, name: &str) -> Result<()> {
     wait_for_tile(page, name, "t.millis_since_sound < 300", "is heard").await
 }
 
 /// Waits until the remote tile named `name` on `page` has presented no frame for a whole second.
-pub async fn wait_until_still(page: &Page, name: &str) -> Result<()> {
+pub async fn wait_until_still(page: &impl Tab, name: &str) -> Result<()> {
     wait_for_tile(page, name, "t.millis_since_frame > 1000", "stops moving").await
 }
 
 /// Waits until the remote tile named `name` on `page` presents frames again.
-pub async fn wait_until_moving(page: &Page, name: &str) -> Result<()> {
+pub async fn wait_until_moving(page: &impl Tab, name: &str) -> Result<()> {
     wait_for_tile(page, name, "t.millis_since_frame < 200", "moves").await
 }
 
-async fn wait_for_tile(page: &Page, name: &str, predicate: &str, what: &str) -> Result<()> {
+async fn wait_for_tile(page: &impl Tab, name: &str, predicate: &str, what: &str) -> Result<()> {
     in_front(page).await?;
     let condition = with_monitor(&format!(
         "(() => {{ const t = window.__stubeTiles().find(t => t.name === {}); return !!t && ({predicate}) || t; }})()",
@@ -216,22 +213,21 @@ async fn wait_for_tile(page: &Page, name: &str, predicate: &str, what: &str) -> 
 
 /// Makes `page` the tab in front, as the one a person looks at: a tab behind others presents no
 /// video frames to watchers and has its timers throttled, so its tiles could not be judged.
-async fn in_front(page: &Page) -> Result<()> {
-    page.bring_to_front().await?;
-    Ok(())
+async fn in_front(page: &impl Tab) -> Result<()> {
+    page.to_front().await
 }
 
 /// Whether the self-view `<video>` on `page` (the pre-join preview or the meeting's own tile)
 /// exists and has its `muted` property set.
-pub async fn self_view_is_muted(page: &Page) -> Result<bool> {
+pub async fn self_view_is_muted(page: &impl Tab) -> Result<bool> {
     const SCRIPT: &str = "(() => { const v = document.querySelector('video.preview, .tile.local video'); \
         return !!v && v.muted === true; })()";
-    Ok(page.evaluate(SCRIPT).await?.into_value()?)
+    page.read(SCRIPT).await
 }
 
 /// The camera and microphone tracks of `page` (from `getUserMedia`, and every clone of them) that
 /// are still live.
-pub async fn live_capture_tracks(page: &Page) -> Result<Vec<String>> {
+pub async fn live_capture_tracks(page: &impl Tab) -> Result<Vec<String>> {
     const SCRIPT: &str = "window.__stubeLocalTracks.filter(t => t.readyState === 'live').map(t => t.kind + ': ' + t.label)";
-    Ok(page.evaluate(SCRIPT).await?.into_value()?)
+    page.read(SCRIPT).await
 }

@@ -2,28 +2,15 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Inbound, RecordingProxy, Server, click, decoding_from, inbound_media, join,
-    live_capture_tracks, open_meeting, self_view_is_muted, set_device, wait_for_text, wait_until,
-    wait_until_audible, wait_until_media_flows, wait_until_moving, wait_until_silent,
-    wait_until_still, wait_until_tiles_play,
+    Browser, Devices, Inbound, RecordingProxy, Server, check_safety_numbers, click, decoding_from,
+    inbound_media, join, live_capture_tracks, open_meeting, safety_numbers, self_view_is_muted,
+    set_device, wait_for_text, wait_until, wait_until_audible, wait_until_media_flows,
+    wait_until_moving, wait_until_silent, wait_until_still, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-room-7kqm-2xhd-9vwp";
 const PASSPHRASE: &str = "correct horse battery staple";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Each remote tile's name and the safety number it shows.
-const SAFETY_NUMBERS: &str = "Object.fromEntries([...document.querySelectorAll('.tile.remote')].map(tile => \
-    [tile.querySelector('.name').textContent, tile.querySelector('[data-testid=safety-number]')?.textContent ?? '']))";
-
-/// Three groups of five digits.
-fn is_safety_number(text: &str) -> bool {
-    let groups: Vec<&str> = text.split(' ').collect();
-    groups.len() == 3
-        && groups
-            .iter()
-            .all(|group| group.len() == 5 && group.bytes().all(|b| b.is_ascii_digit()))
-}
 
 fn remote_tiles(count: usize) -> String {
     format!(
@@ -82,36 +69,11 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
     tests::save_screenshot(&pages[0], "three-people").await?;
 
     // Both ends of every connection show the same safety number, and different pairs differ.
-    let mut numbers = std::collections::BTreeMap::new();
+    let mut shown = std::collections::BTreeMap::new();
     for (page, name) in pages.iter().zip(names) {
-        let shown: std::collections::BTreeMap<String, String> =
-            page.evaluate(SAFETY_NUMBERS).await?.into_value()?;
-        for (peer, number) in shown {
-            assert!(
-                is_safety_number(&number),
-                "{name} shows {number:?} for {peer}"
-            );
-            numbers.insert((name.to_owned(), peer), number);
-        }
+        shown.insert(name.to_owned(), safety_numbers(page).await?);
     }
-    assert_eq!(
-        numbers.len(),
-        6,
-        "every tile shows a safety number: {numbers:?}"
-    );
-    for ((me, peer), number) in &numbers {
-        assert_eq!(
-            Some(number),
-            numbers.get(&(peer.clone(), me.clone())),
-            "{me} and {peer} see different numbers"
-        );
-    }
-    let distinct: std::collections::BTreeSet<&String> = numbers.values().collect();
-    assert_eq!(
-        distinct.len(),
-        3,
-        "each pair has its own safety number: {numbers:?}"
-    );
+    check_safety_numbers(&shown)?;
 
     let relayed = String::from_utf8_lossy(&proxy.recorded()).into_owned();
     assert!(

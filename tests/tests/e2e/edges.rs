@@ -5,20 +5,13 @@
 use std::time::Duration;
 use tests::{
     Browser, Devices, Page, Server, button, click, connected_tiles, fill, join, open_meeting,
-    save_screenshot, set_device, set_viewport, wait_for_text, wait_until, wait_until_tiles_play,
+    remote_tile as tile, save_screenshot, set_device, set_viewport, shows_muted, wait_for_text,
+    wait_until, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-edges-3vkd-7qpx-5mtr";
 const PASSPHRASE: &str = "correct horse battery staple";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The remote tile named `name`, as a JavaScript expression.
-fn tile(name: &str) -> String {
-    format!(
-        "[...document.querySelectorAll('.tile.remote')].find(t => t.querySelector('.name')?.textContent === {})",
-        serde_json::json!(name)
-    )
-}
 
 /// A tile shows the initials `initials` and no picture: the initials are visible text in it and
 /// its `<video>` takes no visible area.
@@ -35,13 +28,6 @@ fn shows_picture(tile: &str) -> String {
     format!(
         "(() => {{ const t = {tile}; return !!t && t.querySelector('.initials').offsetWidth === 0 \
          && getComputedStyle(t.querySelector('video')).visibility === 'visible'; }})()"
-    )
-}
-
-fn shows_muted(tile: &str, label: &str) -> String {
-    format!(
-        "(() => {{ const t = {tile}; return !!t && !!t.querySelector('[role=img][aria-label={}]'); }})()",
-        serde_json::json!(label)
     )
 }
 
