@@ -1,5 +1,6 @@
 //! Headless Chromium with fake camera and microphone, driven over the DevTools protocol, and
-//! [`Tab`]: what every check needs from a page, whichever browser shows it.
+//! [`Tab`]: what every check needs from a page, whichever browser shows it (see also
+//! [`crate::firefox`]).
 
 use anyhow::{Context, Result, anyhow, bail};
 use chromiumoxide::browser::{Browser as CdpBrowser, BrowserConfig};

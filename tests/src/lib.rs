@@ -1,5 +1,6 @@
 //! The end-to-end test harness: the release `signal-server` serving the built app on loopback,
-//! and headless Chromium driven over the DevTools protocol.
+//! headless Chromium driven over the DevTools protocol, and headless Firefox driven over
+//! WebDriver (geckodriver).
 //!
 //! The tests are `#[ignore]`d, so a plain `cargo test` reports them as ignored: `cargo xtask test`
 //! runs them with `--include-ignored` inside a private network namespace that has only loopback,
@@ -7,6 +8,7 @@
 
 mod accessibility;
 mod browser;
+mod firefox;
 mod meeting;
 mod mitm;
 mod network;
@@ -16,6 +18,7 @@ mod server;
 
 pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
+pub use firefox::Firefox;
 pub use meeting::{
     Inbound, button, check_safety_numbers, click, connected_tiles, decoding_from, fill,
     inbound_media, join, open_meeting, remember_connections, remembered_connections, remote_tile,

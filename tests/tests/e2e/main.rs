@@ -1,5 +1,5 @@
-//! End-to-end tests: the release server and the built app in headless Chromium, inside a private
-//! network namespace (see `cargo xtask test`).
+//! End-to-end tests: the release server and the built app in headless Chromium and Firefox,
+//! inside a private network namespace (see `cargo xtask test`).
 
 mod accessibility;
 mod audio_only;
@@ -7,6 +7,7 @@ mod call;
 mod caps;
 mod chat;
 mod edges;
+mod firefox;
 mod hands;
 mod page_load;
 mod resilience;

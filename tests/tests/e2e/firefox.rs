@@ -1,0 +1,120 @@
+//! Firefox ESR as a full participant: one Firefox and two Chromiums in one meeting. Each sees
+//! and hears the others, muting shows and silences on the other browser in both directions, and
+//! Firefox and Chromium show the same safety number for the connection between them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tests::{
+    Browser, Devices, Firefox, Server, Tab, check_safety_numbers, click, connected_tiles,
+    decoding_from, join, open_meeting, remote_tile, safety_numbers, save_screenshot,
+    self_view_is_muted, shows_muted, wait_for_text, wait_until, wait_until_audible,
+    wait_until_moving, wait_until_silent, wait_until_tiles_play,
+};
+
+const ROOM: &str = "e2e-firefox-6hqd-2mxk-8vtw";
+const PASSPHRASE: &str = "correct horse battery staple";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const MUTED: &str = "Microphone off";
+
+/// Waits until `page` (of `who`) shows both others connected, and sees and hears each of them.
+async fn sees_and_hears_both(page: &impl Tab, who: &str) -> anyhow::Result<()> {
+    wait_until(
+        page,
+        &format!("{who} sees two connected peers"),
+        &connected_tiles(2),
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    wait_until_tiles_play(page, who, 2).await?;
+    anyhow::ensure!(
+        self_view_is_muted(page).await?,
+        "{who}'s own tile is not muted: they would hear themselves"
+    );
+    Ok(())
+}
+
+/// `speaker` mutes on their page: `listener`'s page shows the crossed-out microphone on the
+/// speaker's tile and plays no sound from it while the picture keeps moving; unmuting brings
+/// both back.
+async fn mute_and_unmute(
+    speaker: &impl Tab,
+    speaker_name: &str,
+    listener: &impl Tab,
+    listener_name: &str,
+) -> anyhow::Result<()> {
+    let tile = remote_tile(speaker_name);
+    click(speaker, "Mute microphone").await?;
+    wait_until(
+        listener,
+        &format!("{listener_name} sees {speaker_name}'s microphone off"),
+        &shows_muted(&tile, MUTED),
+        Duration::from_secs(5),
+    )
+    .await?;
+    wait_until_silent(listener, speaker_name).await?;
+    wait_until_moving(listener, speaker_name).await?;
+    click(speaker, "Unmute microphone").await?;
+    wait_until(
+        listener,
+        &format!("{listener_name} no longer sees {speaker_name}'s microphone off"),
+        &format!("!({})", shows_muted(&tile, MUTED)),
+        Duration::from_secs(5),
+    )
+    .await?;
+    wait_until_audible(listener, speaker_name).await
+}
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn firefox_and_two_chromiums_see_and_hear_each_other_mute_and_agree_on_safety_numbers()
+-> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let chromium = Browser::launch(Devices::Allowed).await?;
+    let firefox = Firefox::launch().await?;
+
+    // Ada is there first and offers to Firefox; Firefox offers to Grace, who comes last.
+    let ada = open_meeting(&chromium, &server.origin(), ROOM).await?;
+    join(&ada, "Ada", PASSPHRASE, true, true).await?;
+    wait_for_text(&ada, "Waiting for others", Duration::from_secs(10)).await?;
+    firefox.open_meeting(&server.origin(), ROOM).await?;
+    join(&firefox, "Frances", PASSPHRASE, true, true).await?;
+    wait_until(
+        &firefox,
+        "Frances sees Ada connected",
+        &connected_tiles(1),
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    let grace = open_meeting(&chromium, &server.origin(), ROOM).await?;
+    join(&grace, "Grace", PASSPHRASE, true, true).await?;
+
+    sees_and_hears_both(&firefox, "Frances").await?;
+    for (page, name) in [(&ada, "Ada"), (&grace, "Grace")] {
+        sees_and_hears_both(page, name).await?;
+        // Chromium's statistics agree: video decoded and audio received on both connections.
+        let what = format!("{name} decodes video from both others");
+        wait_until(page, &what, &decoding_from(2), CONNECT_TIMEOUT).await?;
+    }
+    save_screenshot(&firefox, "firefox-meeting").await?;
+    save_screenshot(&ada, "firefox-seen-from-chromium").await?;
+
+    // Firefox's numbers come from the certificate its DTLS transport received, Chromium's from
+    // its certificate statistics: the two ends of each connection must agree all the same.
+    let mut shown = BTreeMap::new();
+    for (name, numbers) in [
+        ("Frances", safety_numbers(&firefox).await?),
+        ("Ada", safety_numbers(&ada).await?),
+        ("Grace", safety_numbers(&grace).await?),
+    ] {
+        shown.insert(name.to_owned(), numbers);
+    }
+    check_safety_numbers(&shown)?;
+
+    mute_and_unmute(&firefox, "Frances", &ada, "Ada").await?;
+    mute_and_unmute(&ada, "Ada", &firefox, "Frances").await?;
+    wait_until_tiles_play(&firefox, "Frances", 2).await?;
+    wait_until_tiles_play(&ada, "Ada", 2).await?;
+
+    firefox.close().await?;
+    chromium.close().await
+}
