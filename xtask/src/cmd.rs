@@ -13,7 +13,7 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Where `tools` installs npm packages (wasm-opt from `binaryen`).
+/// Where `tools` installs npm packages (wasm-opt from `binaryen`) and geckodriver (in `bin/`).
 pub fn node_tools_dir() -> PathBuf {
     root().join(".tools")
 }

@@ -28,8 +28,9 @@ enum Task {
         #[arg(last = true)]
         server_args: Vec<String>,
     },
-    /// Install what is missing (including Chromium), then run formatting and lint checks, every
-    /// Rust test, the wasm tests in headless Chromium and the end-to-end browser tests.
+    /// Install what is missing (including Chromium, Firefox ESR and geckodriver), then run
+    /// formatting and lint checks, every Rust test, the wasm tests in headless Chromium and
+    /// Firefox, and the end-to-end browser tests.
     Test,
     /// Run the benchmarks and print their figures (see BENCHMARKS.md).
     Bench,

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: formatting, lints for both targets, every Rust test, the independent
-//! cross-check of the crypto vectors, the wasm tests in headless Chromium, and the end-to-end
-//! browser tests inside a private network namespace.
+//! cross-check of the crypto vectors, the wasm tests in headless Chromium and Firefox ESR, and
+//! the end-to-end browser tests inside a private network namespace.
 
 use crate::cmd::{self, run};
 use crate::{build, crosscheck, netns, tools};
@@ -8,7 +8,7 @@ use anyhow::Result;
 
 /// Crates that compile to wasm32 and are linted and tested there.
 const WASM_CRATES: [&str; 3] = ["app", "crypto", "protocol"];
-/// Crates with wasm-bindgen tests that run in headless Chromium.
+/// Crates with wasm-bindgen tests that run in headless Chromium and Firefox.
 const WASM_TESTED_CRATES: [&str; 1] = ["crypto"];
 
 pub fn all() -> Result<()> {
@@ -34,26 +34,49 @@ pub fn all() -> Result<()> {
         .args(["--", "-D", "warnings"]))?;
     run(cmd::cargo().args(["test", "--locked", "--workspace", "--exclude", "tests"]))?;
     crosscheck::vectors()?;
-    run(cmd::cargo()
+    let geckodriver = tools::ensure_geckodriver()?;
+    // wasm-bindgen-test-runner takes the first driver its environment names, geckodriver first.
+    run(wasm_tests().env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
+    run(wasm_tests()
+        .env("GECKODRIVER", &geckodriver)
+        .env("GECKODRIVER_ARGS", format!("--binary={}", tools::FIREFOX)))?;
+    end_to_end(&geckodriver)
+}
+
+/// The wasm tests, with no browser driver chosen yet.
+fn wasm_tests() -> std::process::Command {
+    let mut command = cmd::cargo();
+    command
         .args(["test", "--locked", "--target", "wasm32-unknown-unknown"])
-        .args(package_args(&WASM_TESTED_CRATES))
-        .env("CHROMEDRIVER", tools::CHROMEDRIVER))?;
-    end_to_end()
+        .args(package_args(&WASM_TESTED_CRATES));
+    for driver in [
+        "GECKODRIVER",
+        "CHROMEDRIVER",
+        "SAFARIDRIVER",
+        "MSEDGEDRIVER",
+    ] {
+        command
+            .env_remove(driver)
+            .env_remove(format!("{driver}_REMOTE"));
+    }
+    command
 }
 
 /// Builds the app and the release server, then runs the `tests` crate's binaries isolated.
-fn end_to_end() -> Result<()> {
+fn end_to_end(geckodriver: &std::path::Path) -> Result<()> {
     build::app()?;
     let server = build::server_binary()?;
     let axe = tools::ensure_axe()?;
     for binary in cmd::built_executables(&["test", "--no-run", "--package", "tests"], true)? {
-        // One test at a time: each starts several Chromiums, and this machine may have two cores.
+        // One test at a time: each starts several browsers, and this machine may have two cores.
         run(
             netns::isolated(&binary, &["--include-ignored", "--test-threads=1"])
                 .env("STUBE_SERVER_BIN", &server)
                 .env("STUBE_DIST", cmd::root().join(build::DIST))
                 .env("STUBE_CHROMIUM", tools::CHROMIUM)
                 .env("STUBE_NFT", tools::NFT)
+                .env("STUBE_FIREFOX", tools::FIREFOX)
+                .env("STUBE_GECKODRIVER", geckodriver)
                 .env("STUBE_AXE", &axe),
         )?;
     }

@@ -10,6 +10,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver's version, from crates.io; drives Firefox ESR for the wasm and end-to-end tests.
+const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// The wasm32 target, wasm-bindgen-cli (the exact version in Cargo.lock), Trunk, wasm-opt, and
 /// every crate in Cargo.lock (Trunk then builds offline).
@@ -104,24 +107,41 @@ pub fn ensure_axe() -> Result<std::path::PathBuf> {
 /// network namespace to cut the connection between two browsers for a while.
 pub const NFT: &str = "/usr/sbin/nft";
 
-/// Debian's chromium and chromium-driver, for the wasm tests and the end-to-end tests, and
-/// nftables for the end-to-end test of a network change.
+/// Debian's chromium, chromium-driver and firefox-esr, for the wasm tests and the end-to-end
+/// tests, and nftables for the end-to-end test of a network change.
 pub fn ensure_browser() -> Result<()> {
-    if [CHROMIUM, CHROMEDRIVER, NFT]
+    if [CHROMIUM, CHROMEDRIVER, FIREFOX, NFT]
         .iter()
         .all(|path| Path::new(path).exists())
     {
         return Ok(());
     }
-    let install = "apt-get update && apt-get install -y chromium chromium-driver nftables";
+    let install =
+        "apt-get update && apt-get install -y chromium chromium-driver firefox-esr nftables";
     if !is_root() {
         bail!(
-            "Chromium or nftables is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
+            "Chromium, Firefox ESR or nftables is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
         );
     }
     run(cmd::command("sh")
         .args(["-c", install])
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// geckodriver from crates.io in `.tools/bin`, installed when missing; returns its path.
+pub fn ensure_geckodriver() -> Result<std::path::PathBuf> {
+    let prefix = cmd::node_tools_dir();
+    let geckodriver = prefix.join("bin/geckodriver");
+    let installed = output_of(std::process::Command::new(&geckodriver).arg("--version"));
+    if installed.is_some_and(|v| v.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION)) {
+        return Ok(geckodriver);
+    }
+    run(cmd::cargo()
+        .args(["install", "geckodriver", "--locked", "--version"])
+        .arg(format!("={GECKODRIVER_VERSION}"))
+        .arg("--root")
+        .arg(&prefix))?;
+    Ok(geckodriver)
 }
 
 pub fn is_root() -> bool {
