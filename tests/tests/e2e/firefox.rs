@@ -1,14 +1,15 @@
 //! Firefox ESR as a full participant: one Firefox and two Chromiums in one meeting. Each sees
 //! and hears the others, muting shows and silences on the other browser in both directions, and
-//! Firefox and Chromium show the same safety number for the connection between them.
+//! Firefox and Chromium show the same safety number for the connection between them. And Firefox
+//! refuses a connection whose description a server that knows the passphrase dressed up.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Firefox, Server, Tab, check_safety_numbers, click, connected_tiles,
-    decoding_from, join, open_meeting, remote_tile, safety_numbers, save_screenshot,
-    self_view_is_muted, shows_muted, wait_for_text, wait_until, wait_until_audible,
-    wait_until_moving, wait_until_silent, wait_until_tiles_play,
+    Browser, Devices, Firefox, MaliciousServer, Server, Tab, check_safety_numbers, click,
+    connected_tiles, decoding_from, join, open_meeting, remote_tile, safety_numbers,
+    save_screenshot, self_view_is_muted, shows_muted, wait_for_text, wait_until,
+    wait_until_audible, wait_until_moving, wait_until_silent, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-firefox-6hqd-2mxk-8vtw";
@@ -115,6 +116,38 @@ async fn firefox_and_two_chromiums_see_and_hear_each_other_mute_and_agree_on_saf
     wait_until_tiles_play(&firefox, "Frances", 2).await?;
     wait_until_tiles_play(&ada, "Ada", 2).await?;
 
+    firefox.close().await?;
+    chromium.close().await
+}
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn firefox_refuses_a_connection_whose_description_the_server_dressed_up() -> anyhow::Result<()>
+{
+    let keys = crypto::derive_room_keys(PASSPHRASE, &crypto::RoomName::parse(ROOM)?)?;
+    let server = Server::start(&[])?;
+    let attacker = MaliciousServer::start(server.address(), keys).await?;
+    let chromium = Browser::launch(Devices::Allowed).await?;
+    let firefox = Firefox::launch().await?;
+    let host = open_meeting(&chromium, &server.origin(), ROOM).await?;
+    join(&host, "Host", PASSPHRASE, false, true).await?;
+    wait_for_text(&host, "Waiting for others", Duration::from_secs(10)).await?;
+    firefox.open_meeting(&attacker.origin(), ROOM).await?;
+    join(&firefox, "Guest", PASSPHRASE, false, true).await?;
+    wait_for_text(
+        &firefox,
+        "The connection to Host was not trustworthy and was closed.",
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    anyhow::ensure!(
+        attacker.descriptions_rewritten() > 0,
+        "the attack never changed a description, so the refusal proves nothing"
+    );
+    let tiles: usize = firefox
+        .read("document.querySelectorAll('.tile.remote').length")
+        .await?;
+    anyhow::ensure!(tiles == 0, "the refused participant still has a tile");
     firefox.close().await?;
     chromium.close().await
 }
