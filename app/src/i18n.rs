@@ -75,6 +75,12 @@ pub struct Texts {
     pub route_relayed: &'static str,
     pub chat: &'static str,
     pub raise_hand: &'static str,
+    pub share_screen: &'static str,
+    pub stop_sharing: &'static str,
+    pub sharing_banner: &'static str,
+    pub screen_denied: &'static str,
+    pub screen_failed: &'static str,
+    screen_of: &'static str,
     pub lower_hand: &'static str,
     hand_up: &'static str,
     hand_raised_by: &'static str,
@@ -134,6 +140,11 @@ impl Texts {
     /// "Hand raised (2)": the hand's place in the order hands went up.
     pub fn hand_up(&self, position: usize) -> String {
         self.hand_up.replace("{n}", &position.to_string())
+    }
+
+    /// "Screen of Ada": the caption of a shared screen's tile.
+    pub fn screen_of(&self, name: &str) -> String {
+        self.screen_of.replace("{name}", name)
     }
 
     pub fn hand_raised_by(&self, name: &str) -> String {
@@ -198,7 +209,7 @@ pub const ENGLISH: Texts = Texts {
     server_busy: "The server is busy. Try again in a minute.",
     server_refused: "The server refused the connection",
     cannot_start: "The meeting could not be started in this browser.",
-    shortcuts_hint: "Keys: M microphone, V camera, C chat, H hand, L leave",
+    shortcuts_hint: "Keys: M microphone, V camera, S screen, C chat, H hand, L leave",
     safety_number: "Safety number",
     safety_number_hint: "Read it aloud to this person by phone or in person: if both of you see the same number, nobody sits in between.",
     unverified_present: "{count} present, not verified",
@@ -214,6 +225,12 @@ pub const ENGLISH: Texts = Texts {
     connection_details: "Connection details",
     chat: "Chat",
     raise_hand: "Raise hand",
+    share_screen: "Share screen",
+    stop_sharing: "Stop sharing",
+    sharing_banner: "You are sharing your screen",
+    screen_denied: "Sharing the screen was not allowed.",
+    screen_failed: "The screen could not be shared.",
+    screen_of: "Screen of {name}",
     lower_hand: "Lower hand",
     hand_up: "Hand raised ({n})",
     hand_raised_by: "{name} raised their hand",
@@ -285,7 +302,7 @@ pub const GERMAN: Texts = Texts {
     server_busy: "Der Server ist ausgelastet. Versuchen Sie es in einer Minute erneut.",
     server_refused: "Der Server hat die Verbindung abgelehnt",
     cannot_start: "Die Besprechung ließ sich in diesem Browser nicht starten.",
-    shortcuts_hint: "Tasten: M Mikrofon, V Kamera, C Chat, H Hand, L Verlassen",
+    shortcuts_hint: "Tasten: M Mikrofon, V Kamera, S Bildschirm, C Chat, H Hand, L Verlassen",
     safety_number: "Sicherheitsnummer",
     safety_number_hint: "Lesen Sie sie dieser Person am Telefon oder persönlich vor: Sehen beide dieselbe Nummer, sitzt niemand dazwischen.",
     unverified_present: "{count} anwesend, nicht verifiziert",
@@ -301,6 +318,12 @@ pub const GERMAN: Texts = Texts {
     connection_details: "Verbindungsdetails",
     chat: "Chat",
     raise_hand: "Hand heben",
+    share_screen: "Bildschirm teilen",
+    stop_sharing: "Teilen beenden",
+    sharing_banner: "Sie teilen Ihren Bildschirm",
+    screen_denied: "Das Teilen des Bildschirms wurde nicht erlaubt.",
+    screen_failed: "Der Bildschirm konnte nicht geteilt werden.",
+    screen_of: "Bildschirm von {name}",
     lower_hand: "Hand senken",
     hand_up: "Hand gehoben ({n})",
     hand_raised_by: "{name} hebt die Hand",

@@ -1,4 +1,4 @@
-//! Whether a participant's microphone and camera are on, as that participant announces it to
+//! Whether a participant's microphone, camera and screen share are on, as that participant announces it to
 //! each peer (sealed under the pair keys, like everything else): the muted icon and the
 //! camera-off tile show it. The room sends ours to every peer once it is verified and again on
 //! every change.
@@ -11,4 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct MediaState {
     pub microphone: bool,
     pub camera: bool,
+    /// Sharing its screen (a second video beside the camera's).
+    #[serde(default)]
+    pub screen: bool,
 }

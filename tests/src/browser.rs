@@ -95,6 +95,8 @@ const FLAGS: &[&str] = &[
     "allow-loopback-in-peer-connection",
     "disable-features=WebRtcHideLocalIpsWithMdns,TranslateUI,MediaRouter",
     "use-fake-device-for-media-stream",
+    // getDisplayMedia picks the fake screen without a picker.
+    "auto-select-desktop-capture-source=Entire screen",
     "autoplay-policy=no-user-gesture-required",
 ];
 

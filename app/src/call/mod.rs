@@ -8,6 +8,7 @@ mod error;
 mod handle;
 mod media;
 mod peer;
+mod screen;
 mod session;
 mod signalling;
 mod stats;

@@ -47,7 +47,11 @@ pub enum PeerEvent {
     NegotiationNeeded,
     Candidate(IceCandidate),
     State(ConnectionState),
-    Track(MediaStreamTrack),
+    /// A remote track arrived: its camera or microphone, or (`screen`) its shared screen.
+    Track {
+        track: MediaStreamTrack,
+        screen: bool,
+    },
     /// The chat channel opened: queued messages can go.
     ChatOpen,
     /// A chat frame arrived.
@@ -77,6 +81,12 @@ pub struct PeerLink {
     last_audio_packet: f64,
     ignore_offer: bool,
     remote: MediaStream,
+    /// The peer's shared screen, when it shares one.
+    remote_screen: MediaStream,
+    /// The transceiver that sends our shared screen to this peer, once we shared it.
+    screen: Option<RtcRtpTransceiver>,
+    /// Whether we share our screen now.
+    sharing: bool,
     chat: ChatChannel,
     _listeners: [EventListener; 4],
 }
@@ -111,6 +121,9 @@ impl PeerLink {
             last_audio_packet: 0.0,
             ignore_offer: false,
             remote: MediaStream::new()?,
+            remote_screen: MediaStream::new()?,
+            screen: None,
+            sharing: false,
             chat,
             _listeners: listeners,
         };
@@ -166,8 +179,54 @@ impl PeerLink {
     pub fn set_audio_only(&mut self, audio_only: bool) {
         self.audio_only = audio_only;
         for transceiver in self.transceivers(MediaKind::Video) {
-            transceiver.set_direction(direction(MediaKind::Video, audio_only));
+            transceiver.set_direction(self.video_direction(&transceiver));
         }
+    }
+
+    /// Where a video transceiver should send and receive: the camera's both ways, our screen's
+    /// out only while we share, a peer's screen in only; nothing at all in an audio-only call.
+    fn video_direction(&self, transceiver: &RtcRtpTransceiver) -> RtcRtpTransceiverDirection {
+        if self.audio_only {
+            RtcRtpTransceiverDirection::Inactive
+        } else if self.camera_transceiver(MediaKind::Video).as_ref() == Some(transceiver) {
+            direction(MediaKind::Video, false)
+        } else if self.screen.as_ref() == Some(transceiver) {
+            if self.sharing {
+                RtcRtpTransceiverDirection::Sendonly
+            } else {
+                RtcRtpTransceiverDirection::Inactive
+            }
+        } else {
+            RtcRtpTransceiverDirection::Recvonly
+        }
+    }
+
+    /// Sends our shared screen to this peer (a transceiver of its own beside the camera's, so
+    /// that the camera going off does not blank the share, nor the reverse), or stops sending
+    /// it. The direction change renegotiates through perfect negotiation.
+    pub async fn share_screen(&mut self, track: Option<&MediaStreamTrack>) -> Result<(), JsError> {
+        self.sharing = track.is_some();
+        let transceiver = match (&self.screen, track) {
+            (Some(transceiver), _) => transceiver.clone(),
+            (None, None) => return Ok(()),
+            (None, Some(_)) => {
+                let init = RtcRtpTransceiverInit::new();
+                init.set_direction(RtcRtpTransceiverDirection::Inactive);
+                let transceiver = self
+                    .connection
+                    .add_transceiver_with_str_and_init("video", &init);
+                self.screen = Some(transceiver.clone());
+                transceiver
+            }
+        };
+        resolve(transceiver.sender().replace_track(track)).await?;
+        transceiver.set_direction(self.video_direction(&transceiver));
+        Ok(())
+    }
+
+    /// The peer's shared screen (tracks arrive here while it shares).
+    pub fn remote_screen(&self) -> &MediaStream {
+        &self.remote_screen
     }
 
     /// The loudest audio level (0 to 1) of the audio received from the peer since the last call,
@@ -206,8 +265,12 @@ impl PeerLink {
         &self.remote
     }
 
-    pub fn add_remote_track(&self, track: &MediaStreamTrack) {
-        self.remote.add_track(track);
+    pub fn add_remote_track(&self, track: &MediaStreamTrack, screen: bool) {
+        if screen {
+            self.remote_screen.add_track(track);
+        } else {
+            self.remote.add_track(track);
+        }
     }
 
     /// Perfect negotiation: `negotiationneeded` fired, so make an offer.
@@ -270,7 +333,7 @@ impl PeerLink {
         kind: MediaKind,
         track: Option<&MediaStreamTrack>,
     ) -> Result<(), JsError> {
-        for transceiver in self.transceivers(kind) {
+        if let Some(transceiver) = self.camera_transceiver(kind) {
             resolve(transceiver.sender().replace_track(track)).await?;
         }
         Ok(())
@@ -278,18 +341,33 @@ impl PeerLink {
 
     /// On the answering side: send our tracks on the transceivers the offer created.
     async fn send_on_offered_transceivers(&self, local: &LocalMedia) -> Result<(), JsError> {
+        if let Some(microphone) = self.camera_transceiver(MediaKind::Audio) {
+            let wanted = direction(MediaKind::Audio, self.audio_only);
+            if microphone.direction() != wanted {
+                microphone.set_direction(wanted);
+            }
+        }
+        for transceiver in self.transceivers(MediaKind::Video) {
+            let wanted = self.video_direction(&transceiver);
+            if transceiver.direction() != wanted {
+                transceiver.set_direction(wanted);
+            }
+        }
         for kind in [MediaKind::Audio, MediaKind::Video] {
-            for transceiver in self.transceivers(kind) {
-                let wanted = direction(kind, self.audio_only);
-                if transceiver.direction() != wanted {
-                    transceiver.set_direction(wanted);
-                }
-                if let (None, Some(track)) = (transceiver.sender().track(), local.track(kind)) {
-                    resolve(transceiver.sender().replace_track(Some(track))).await?;
-                }
+            let Some(transceiver) = self.camera_transceiver(kind) else {
+                continue;
+            };
+            if let (None, Some(track)) = (transceiver.sender().track(), local.track(kind)) {
+                resolve(transceiver.sender().replace_track(Some(track))).await?;
             }
         }
         Ok(())
+    }
+
+    /// The first transceiver of `kind`: the microphone's or the camera's (both sides add or
+    /// answer those first; later video transceivers carry shared screens).
+    fn camera_transceiver(&self, kind: MediaKind) -> Option<RtcRtpTransceiver> {
+        self.transceivers(kind).into_iter().next()
     }
 
     /// Whether no negotiation is under way (which may reset the senders' parameters).
@@ -297,11 +375,11 @@ impl PeerLink {
         self.connection.signaling_state() == RtcSignalingState::Stable
     }
 
-    /// The senders of this connection's video (for [`super::caps`]).
-    pub fn video_senders(&self) -> Vec<RtcRtpSender> {
-        (self.transceivers(MediaKind::Video).iter())
+    /// The sender of this connection's camera video (for [`super::caps`]).
+    pub fn camera_sender(&self) -> Option<RtcRtpSender> {
+        self.camera_transceiver(MediaKind::Video)
+            .as_ref()
             .map(RtcRtpTransceiver::sender)
-            .collect()
     }
 
     fn transceivers(&self, kind: MediaKind) -> Vec<RtcRtpTransceiver> {
@@ -377,6 +455,7 @@ fn listen(
     let on_negotiation = send.clone();
     let on_candidate = send.clone();
     let on_track = send.clone();
+    let track_source = connection.clone();
     let state_source = connection.clone();
     [
         EventListener::new(connection, "negotiationneeded", move |_| {
@@ -396,7 +475,15 @@ fn listen(
         }),
         EventListener::new(connection, "track", move |event| {
             if let Some(event) = event.dyn_ref::<RtcTrackEvent>() {
-                on_track(PeerEvent::Track(event.track()));
+                let track = event.track();
+                // Every video track but the first video transceiver's is a shared screen.
+                let first_video = track_source
+                    .get_transceivers()
+                    .iter()
+                    .filter_map(|value| value.dyn_into::<RtcRtpTransceiver>().ok())
+                    .find(|t| t.receiver().track().kind() == "video");
+                let screen = track.kind() == "video" && first_video != Some(event.transceiver());
+                on_track(PeerEvent::Track { track, screen });
             }
         }),
         EventListener::new(connection, "connectionstatechange", move |_| {

@@ -8,6 +8,7 @@ use super::error::JsError;
 use super::handle::Share;
 use super::media::{LocalMedia, MediaKind, MediaProblem, request_track};
 use super::peer::{IceConfig, PeerEvent, PeerLink, Role};
+use super::screen::request_screen;
 use super::signalling::{Signalling, SocketEvent};
 use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
@@ -72,6 +73,9 @@ pub struct TileView {
     pub stream: SendWrapper<MediaStream>,
     /// Changes whenever a track is added, so the tile re-attaches the stream.
     pub tracks: u32,
+    /// Its shared screen while it shares one, and a count that changes with its tracks.
+    pub screen: Option<SendWrapper<MediaStream>>,
+    pub screen_tracks: u32,
     /// The safety number of this connection, once it is up ("12345 67890 12345").
     pub safety_number: Option<String>,
     /// Its microphone and camera, as it announced them.
@@ -109,6 +113,8 @@ pub enum UiAction {
     MarkVerified(PeerId),
     /// Raise our hand, or lower it.
     ToggleHand,
+    /// Share our screen (the browser's picker), or stop sharing it.
+    ToggleScreen,
     Leave,
 }
 
@@ -125,6 +131,10 @@ pub struct MeetingState {
     pub audio_only: RwSignal<bool>,
     /// Our place among the raised hands, if our hand is up.
     pub hand: RwSignal<Option<usize>>,
+    /// We share our screen.
+    pub sharing: RwSignal<bool>,
+    /// Sharing the screen was refused (by the user in the picker, or by the browser).
+    pub screen_problem: RwSignal<Option<MediaProblem>>,
     pub media_problem: RwSignal<Option<MediaProblem>>,
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     /// Signalling messages dropped because they did not open or made no sense.
@@ -155,6 +165,8 @@ impl MeetingState {
             camera: RwSignal::new(false),
             audio_only: RwSignal::new(false),
             hand: RwSignal::new(None),
+            sharing: RwSignal::new(false),
+            screen_problem: RwSignal::new(None),
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
             dropped: RwSignal::new(0),
@@ -206,6 +218,7 @@ impl Session {
             capped: BTreeMap::new(),
             local,
             requesting: None,
+            screen: None,
             state,
             texts,
             sender: sender.clone(),
@@ -241,6 +254,10 @@ enum Event {
         peer: PeerId,
         result: Result<Certificate, JsError>,
     },
+    /// The screen picker has an answer.
+    Screen(Result<MediaStreamTrack, MediaProblem>),
+    /// The shared screen's track ended (the browser's own "Stop sharing", say).
+    ScreenEnded,
     /// A device request the session started has an answer (the prompt may have taken a while).
     Device {
         kind: MediaKind,
@@ -278,6 +295,8 @@ struct Task {
     local: LocalMedia,
     /// The device being requested right now, if any (one prompt at a time).
     requesting: Option<MediaKind>,
+    /// Our shared screen, and the listener that notices when the browser ends it.
+    screen: Option<(MediaStreamTrack, gloo_events::EventListener)>,
     state: MeetingState,
     texts: &'static crate::i18n::Texts,
     sender: UnboundedSender<Event>,
@@ -329,6 +348,9 @@ impl Task {
                 Event::Ui(UiAction::MarkVerified(peer)) => {
                     self.room.mark_verified(peer);
                 }
+                Event::Ui(UiAction::ToggleScreen) => self.toggle_screen().await,
+                Event::Screen(result) => self.on_screen(result).await,
+                Event::ScreenEnded => self.stop_screen().await,
                 Event::Ui(UiAction::ToggleHand) => {
                     let raise = self.room.my_hand().is_none();
                     self.handle(Input::LocalHand(raise)).await;
@@ -463,7 +485,14 @@ impl Task {
                     peer,
                     offer,
                     polite,
-                } => pending.extend(self.open_connection(peer, offer, polite)),
+                } => {
+                    pending.extend(self.open_connection(peer, offer, polite));
+                    let (Some(link), Some((track, _))) = (self.links.get_mut(&peer), &self.screen)
+                    else {
+                        continue;
+                    };
+                    let _ = link.share_screen(Some(track)).await;
+                }
                 Command::Deliver { peer, negotiation } => {
                     pending.extend(self.deliver(peer, negotiation).await);
                 }
@@ -646,12 +675,16 @@ impl Task {
                 let state = ConnectionState::Closed;
                 self.handle(Input::Connection { peer, state }).await;
             }
-            PeerEvent::Track(track) => {
+            PeerEvent::Track { track, screen } => {
                 if let Some(link) = self.links.get(&peer) {
-                    link.add_remote_track(&track);
+                    link.add_remote_track(&track, screen);
                     self.state.tiles.update(|tiles| {
                         if let Some(tile) = tiles.iter_mut().find(|tile| tile.peer == peer) {
-                            tile.tracks += 1;
+                            if screen {
+                                tile.screen_tracks += 1;
+                            } else {
+                                tile.tracks += 1;
+                            }
                         }
                     });
                 }
@@ -877,21 +910,74 @@ impl Task {
             if self.capped.get(&peer) == Some(&(people, height)) || !link.is_stable() {
                 continue;
             }
-            let mut done = true;
-            for sender in link.video_senders() {
-                done &= caps::apply(&sender, limits, height).await.unwrap_or(false);
-            }
-            if done {
+            let Some(sender) = link.camera_sender() else {
+                continue;
+            };
+            if caps::apply(&sender, limits, height).await.unwrap_or(false) {
                 self.capped.insert(peer, (people, height));
             }
         }
     }
 
-    /// Tells the room (and so every verified peer) whether our microphone and camera are on.
+    /// Opens the screen picker in a task of its own, or stops sharing.
+    async fn toggle_screen(&mut self) {
+        if self.screen.is_some() {
+            self.stop_screen().await;
+            return;
+        }
+        let sender = self.sender.clone();
+        leptos::task::spawn_local(async move {
+            let result = request_screen().await;
+            if let Err(Event::Screen(Ok(track))) = sender
+                .unbounded_send(Event::Screen(result))
+                .map_err(|error| error.into_inner())
+            {
+                // The session ended while the picker was open.
+                track.stop();
+            }
+        });
+    }
+
+    async fn on_screen(&mut self, result: Result<MediaStreamTrack, MediaProblem>) {
+        let track = match result {
+            Ok(track) if self.screen.is_none() => track,
+            Ok(track) => return track.stop(),
+            Err(problem) => return self.state.screen_problem.set(Some(problem)),
+        };
+        self.state.screen_problem.set(None);
+        let sender = self.sender.clone();
+        let ended = gloo_events::EventListener::new(&track, "ended", move |_| {
+            drop(sender.unbounded_send(Event::ScreenEnded));
+        });
+        for link in self.links.values_mut() {
+            let _ = link.share_screen(Some(&track)).await;
+        }
+        self.screen = Some((track, ended));
+        self.state.sharing.set(true);
+        self.announce_media().await;
+    }
+
+    /// Stops sharing: the capture ends (the browser's sharing indicator goes) and every peer's
+    /// screen tile goes.
+    async fn stop_screen(&mut self) {
+        let Some((track, _ended)) = self.screen.take() else {
+            return;
+        };
+        track.stop();
+        for link in self.links.values_mut() {
+            let _ = link.share_screen(None).await;
+        }
+        self.state.sharing.set(false);
+        self.announce_media().await;
+    }
+
+    /// Tells the room (and so every verified peer) whether our microphone, camera and screen
+    /// share are on.
     async fn announce_media(&mut self) {
         let media = MediaState {
             microphone: self.local.is_on(MediaKind::Audio),
             camera: self.local.is_on(MediaKind::Video),
+            screen: self.screen.is_some(),
         };
         self.handle(Input::LocalMedia(media)).await;
     }
@@ -951,16 +1037,20 @@ impl Task {
             .into_iter()
             .filter_map(|participant| {
                 let link = self.links.get(&participant.peer)?;
-                let tracks = previous
-                    .iter()
-                    .find(|tile| tile.peer == participant.peer)
-                    .map_or(0, |tile| tile.tracks);
+                let earlier = previous.iter().find(|tile| tile.peer == participant.peer);
+                let tracks = earlier.map_or(0, |tile| tile.tracks);
+                let screen_tracks = earlier.map_or(0, |tile| tile.screen_tracks);
                 Some(TileView {
                     peer: participant.peer,
                     name: self.display_name(&participant.name),
                     status: participant.status,
                     stream: SendWrapper::new(link.remote_stream().share()),
                     tracks,
+                    screen: participant
+                        .media
+                        .screen
+                        .then(|| SendWrapper::new(link.remote_screen().share())),
+                    screen_tracks,
                     safety_number: self
                         .room
                         .safety_number(participant.peer)
@@ -982,6 +1072,10 @@ impl Task {
         self.certificates.clear();
         self.local.stop(MediaKind::Audio);
         self.local.stop(MediaKind::Video);
+        if let Some((track, _)) = self.screen.take() {
+            track.stop();
+        }
+        self.state.sharing.set(false);
         self.socket = None;
         self.timers.clear();
         self.state.local_stream.set(None);

@@ -6,8 +6,8 @@ use super::chat::ChatPanel;
 use super::clipboard::copy;
 use super::home::origin;
 use super::participants::ParticipantItem;
-use super::tile::{LocalTile, RemoteTile, status_text};
-use crate::call::{MeetingState, ServerState, Session, UiAction};
+use super::tile::{LocalTile, RemoteTile, ScreenTile, status_text};
+use crate::call::{MediaProblem, MeetingState, ServerState, Session, UiAction};
 use crate::i18n::Texts;
 use leptos::prelude::*;
 use mesh::{RoomStatus, Route};
@@ -43,6 +43,7 @@ pub fn Meeting(
                 "v" | "V" => UiAction::ToggleCamera,
                 "l" | "L" => UiAction::Leave,
                 "h" | "H" => UiAction::ToggleHand,
+                "s" | "S" => UiAction::ToggleScreen,
                 "c" | "C" => {
                     event.prevent_default();
                     toggle_chat();
@@ -105,6 +106,18 @@ pub fn Meeting(
                     <For each=move || changed_safety_numbers(state) key=|(peer, _)| *peer let((_, name))>
                         <p class="banner error" role="alert">{texts.safety_number_changed(&name)}</p>
                     </For>
+                    <Show when=move || state.sharing.get()>
+                        <p class="banner sharing" role="status">
+                            {texts.sharing_banner}" "
+                            <button on:click=move |_| act.run(UiAction::ToggleScreen)>{texts.stop_sharing}</button>
+                        </p>
+                    </Show>
+                    {move || state.screen_problem.get().map(|problem| view! {
+                        <p class="banner error" role="alert">{match problem {
+                            MediaProblem::Denied => texts.screen_denied,
+                            _ => texts.screen_failed,
+                        }}</p>
+                    })}
                     <Show when=move || { state.unverified.get() > 0 }>
                         <p class="hint presence" role="status">{move || texts.unverified_present(state.unverified.get())}</p>
                     </Show>
@@ -117,7 +130,12 @@ pub fn Meeting(
                         </Show>
                     </section>
                 }>
-                    <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1>
+                    <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1
+                        class:presenting=move || state.tiles.with(|tiles| tiles.iter().any(|tile| tile.screen.is_some()))>
+                        <For each=move || state.tiles.get().into_iter().filter(|tile| tile.screen.is_some())
+                            key=|tile| tile.peer let(tile)>
+                            <ScreenTile peer=tile.peer tiles=state.tiles/>
+                        </For>
                         <LocalTile label=me.get_value() name=my_name.get_value() stream=state.local_stream
                             camera=state.camera microphone=state.microphone hand=state.hand/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
@@ -158,6 +176,8 @@ pub fn Meeting(
                             </span>
                         </Show>
                     </button>
+                    <button aria-keyshortcuts="S" aria-pressed=move || state.sharing.get().to_string()
+                        on:click=move |_| act.run(UiAction::ToggleScreen)>{texts.share_screen}</button>
                     <button aria-keyshortcuts="H" aria-pressed=move || state.hand.get().is_some().to_string()
                         aria-label=move || if state.hand.get().is_some() { texts.lower_hand } else { texts.raise_hand }
                         on:click=move |_| act.run(UiAction::ToggleHand)>

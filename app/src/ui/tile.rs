@@ -90,6 +90,31 @@ pub fn RemoteTile(
     }
 }
 
+/// A participant's shared screen, beside their camera tile (large in the presenter layout).
+#[component]
+pub fn ScreenTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let video = NodeRef::<Video>::new();
+    let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
+    // Only a new track re-attaches the stream: setting srcObject restarts playback.
+    let tracks = Memo::new(move |_| find().map(|tile| tile.screen_tracks));
+    Effect::new(move |_| {
+        tracks.track();
+        let (Some(element), Some(screen)) = (video.get(), untrack(find).and_then(|t| t.screen))
+        else {
+            return;
+        };
+        element.set_src_object(Some(&screen));
+    });
+    let caption = move || texts.screen_of(&find().map(|tile| tile.name).unwrap_or_default());
+    view! {
+        <figure class="tile screen" data-peer=peer.0.to_string()>
+            <video node_ref=video autoplay muted prop:muted=true playsinline></video>
+            <figcaption><span class="name">{caption}</span></figcaption>
+        </figure>
+    }
+}
+
 /// The initials shown in place of the picture while the camera is off (hidden otherwise by CSS).
 #[component]
 fn Initials(name: String) -> impl IntoView {

@@ -9,6 +9,7 @@ use crate::support::Net;
 const MUTED_CAMERA_ON: MediaState = MediaState {
     microphone: false,
     camera: true,
+    screen: false,
 };
 
 fn media_of(net: &Net, member: usize) -> Vec<MediaState> {
@@ -38,9 +39,18 @@ fn a_participant_starts_with_devices_off_and_others_see_every_change() {
     let everything_on = MediaState {
         microphone: true,
         camera: true,
+        screen: true,
     };
     net.input(ada, Input::LocalMedia(everything_on));
     assert_eq!(media_of(&net, bob), [everything_on]);
+}
+
+/// A state from a version without the screen field still opens: the screen is off.
+#[test]
+fn a_media_state_without_the_screen_field_means_not_sharing() {
+    let old: MediaState =
+        serde_json::from_str(r#"{"microphone":true,"camera":false}"#).expect("parses");
+    assert!(!old.screen);
 }
 
 #[test]

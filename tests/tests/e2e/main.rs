@@ -11,4 +11,5 @@ mod firefox;
 mod hands;
 mod page_load;
 mod resilience;
+mod screen;
 mod verification;
