@@ -2,7 +2,7 @@
 //! fingerprints are read out of SDP.
 
 use crate::media::MediaState;
-use crypto::Commitment;
+use crypto::{Commitment, StreamId};
 use serde::{Deserialize, Serialize};
 
 /// The plaintext of one sealed signalling message between two browsers (JSON, then padded and
@@ -50,6 +50,13 @@ pub enum SignalBody {
     },
     /// Whether the sender's hand is raised (after verification if it is, and on change).
     Hand { raised: bool },
+    /// The id of the sender's chat stream ([`crypto::StreamSealer`]): every chat frame it sends
+    /// on a data channel is sealed under that stream, so the receiver opens it with the stream
+    /// this message, authenticated under the pair keys, names.
+    ChatStream {
+        #[serde(with = "hex_stream_id")]
+        id: StreamId,
+    },
 }
 
 /// What the browser glue hands to a peer connection, or hands to the room to send.
@@ -70,6 +77,7 @@ impl SignalBody {
             Self::Media(_) => 5,
             Self::Resume { .. } => 6,
             Self::Hand { .. } => 7,
+            Self::ChatStream { .. } => 8,
         }
     }
 }
@@ -149,6 +157,21 @@ mod hex_u128 {
             return Err(D::Error::custom("a challenge is 32 hex digits"));
         }
         u128::from_str_radix(&text, 16).map_err(D::Error::custom)
+    }
+}
+
+/// Stream ids travel as 32 hex digits.
+mod hex_stream_id {
+    use crypto::StreamId;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(id: &StreamId, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{:032x}", u128::from_be_bytes(*id.as_bytes())))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<StreamId, D::Error> {
+        let id = super::hex_u128::deserialize(deserializer)?;
+        Ok(StreamId::from_bytes(id.to_be_bytes()))
     }
 }
 

@@ -11,8 +11,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crypto::{
-    Commitment, HELLO_KIND, PairChannel, RngError, RoomKeys, SafetyNumber, dtls_commitment,
-    envelope_kind, normalize_fingerprint, open_hello, safety_number, seal_hello,
+    Commitment, HELLO_KIND, PairChannel, RngError, RoomKeys, SafetyNumber, StreamOpener,
+    StreamSealer, dtls_commitment, envelope_kind, normalize_fingerprint, open_hello, safety_number,
+    seal_hello,
 };
 use protocol::{PeerId, ServerMessage};
 
@@ -33,6 +34,8 @@ pub const MAX_REMEMBERED_CHALLENGES: usize = 4096;
 /// the signalling connection); beyond that the oldest go. They are ICE candidates and media
 /// states, which later ones supersede.
 pub const MAX_UNROUTED_MESSAGES: usize = 32;
+/// The kind byte of a chat frame in the chat stream.
+const CHAT_FRAME_KIND: u8 = 1;
 
 /// Where a room's challenges come from: [`crypto::challenge`] in the browser, anything
 /// deterministic in tests. An error, or a challenge the room has seen before, stops that one
@@ -216,6 +219,8 @@ struct Peer {
     /// While resuming: the peer answered with an ack instead (it has no connection to resume),
     /// which waits until our own old connection to it fails.
     fresh_ack: bool,
+    /// The peer's chat stream, once it announced it.
+    chat_stream: Option<StreamOpener>,
     trust: Trust,
     status: ParticipantStatus,
     local: Option<LocalHello>,
@@ -267,6 +272,9 @@ pub struct Room {
     marks: Marks,
     /// Raised hands, ours among them, in the order they went up.
     hands: HandQueue,
+    /// Our chat stream, announced to every verified peer; `None` until the first peer is
+    /// verified (or if randomness failed: then no chat frame can be sent).
+    chat_stream: Option<StreamSealer>,
 }
 
 impl fmt::Debug for Room {
@@ -299,6 +307,7 @@ impl Room {
             my_media: MediaState::default(),
             marks: Marks::default(),
             hands: HandQueue::default(),
+            chat_stream: None,
         }
     }
 
@@ -419,6 +428,29 @@ impl Room {
         let local = state.local.as_ref()?;
         let remote = state.verified_certificate.as_ref()?;
         safety_number(self.keys.safety(), &local.fingerprint, remote).ok()
+    }
+
+    /// Seals one chat frame (the same bytes go to every peer) under our chat stream; `None` if
+    /// there is none (no peer verified yet, or no randomness).
+    pub fn seal_chat(&mut self, frame: &[u8]) -> Option<Vec<u8>> {
+        self.chat_stream.as_mut()?.seal(CHAT_FRAME_KIND, frame).ok()
+    }
+
+    /// Opens a chat frame that came from `peer`'s data channel under the stream it announced;
+    /// `None` (and counted as dropped) if it does not open: forged, replayed, reordered, or
+    /// before the announcement.
+    pub fn open_chat(&mut self, peer: PeerId, frame: &[u8]) -> Option<Vec<u8>> {
+        let opened = self
+            .peers
+            .get_mut(&peer)
+            .filter(|p| p.trust == Trust::Verified)
+            .and_then(|p| p.chat_stream.as_mut())
+            .and_then(|stream| stream.open(frame).ok())
+            .filter(|opened| opened.kind == CHAT_FRAME_KIND);
+        if opened.is_none() {
+            self.dropped_envelopes += 1;
+        }
+        opened.map(|opened| opened.plaintext)
     }
 
     /// Our place among the raised hands, if ours is up.
@@ -809,6 +841,13 @@ impl Room {
                 peer.media = media;
                 Vec::new()
             }
+            (Some(SignalBody::ChatStream { id }), Trust::Verified)
+                if peer.chat_stream.is_none() =>
+            {
+                let keys = &self.keys;
+                peer.chat_stream = Some(StreamOpener::new(keys.chat(), keys.room_id(), id));
+                Vec::new()
+            }
             (Some(SignalBody::Hand { raised }), Trust::Verified) => {
                 let name = peer.name().to_owned();
                 if !raised {
@@ -864,6 +903,13 @@ impl Room {
             }),
         ];
         commands.extend(peer.dispatch(SignalBody::Media(self.my_media)));
+        if self.chat_stream.is_none() {
+            self.chat_stream = StreamSealer::new(self.keys.chat(), self.keys.room_id()).ok();
+        }
+        if let Some(stream) = &self.chat_stream {
+            let id = stream.stream_id();
+            commands.extend(peer.dispatch(SignalBody::ChatStream { id }));
+        }
         if self.hands.position(Hand::Mine).is_some() {
             commands.extend(peer.dispatch(SignalBody::Hand { raised: true }));
         }
@@ -1057,6 +1103,7 @@ impl Peer {
             unrouted: VecDeque::new(),
             resumes: None,
             fresh_ack: false,
+            chat_stream: None,
             trust: Trust::Unverified,
             status: ParticipantStatus::Connecting,
             local: None,

@@ -19,6 +19,16 @@ const OBSERVER: &str = r#"
     constructor(...args) { super(...args); window.__stubePeerConnections.push(this); }
   };
   window.__stubeLocalTracks = [];
+  // Everything the page sends on a data channel, as text (bytes as Latin-1), to check that no
+  // chat text leaves the page unsealed.
+  window.__stubeChannelPayloads = [];
+  const channelSend = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (data) {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    window.__stubeChannelPayloads.push(bytes ? new TextDecoder('latin1').decode(bytes) : String(data));
+    return channelSend.call(this, data);
+  };
   // What the page reported as errors (a panic of the app, say), for a failing test to show.
   window.__stubeErrors = [];
   const consoleError = console.error.bind(console);

@@ -1,13 +1,16 @@
 //! The chat data channel of one peer connection. Both sides create it as negotiated channel 0,
 //! so it needs no signalling of its own and rides the DTLS connection whose safety number people
-//! compare. It owns its listeners; its events go to the session like every other callback's.
+//! compare. It carries binary frames the room sealed under the sender's chat stream
+//! ([`mesh::Room::seal_chat`]). It owns its listeners; its events go to the session like every
+//! other callback's.
 
 use super::error::JsError;
 use super::peer::PeerEvent;
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState, RtcPeerConnection,
+    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState, RtcDataChannelType,
+    RtcPeerConnection,
 };
 
 /// More than this many bytes waiting in the browser's send buffer and a message is not queued
@@ -28,15 +31,18 @@ impl ChatChannel {
         init.set_negotiated(true);
         init.set_id(0);
         let channel = connection.create_data_channel_with_data_channel_dict("chat", &init);
+        channel.set_binary_type(RtcDataChannelType::Arraybuffer);
         let (on_open, on_message, on_close) = (notify.clone(), notify.clone(), notify);
         let listeners = [
             EventListener::new(&channel, "open", move |_| on_open(PeerEvent::ChatOpen)),
             EventListener::new(&channel, "message", move |event| {
-                let text = event
+                // Text frames (not from Stube) are dropped like any frame that does not open.
+                let frame = event
                     .dyn_ref::<MessageEvent>()
-                    .and_then(|message| message.data().as_string());
-                if let Some(text) = text {
-                    on_message(PeerEvent::ChatFrame(text));
+                    .and_then(|message| message.data().dyn_into::<js_sys::ArrayBuffer>().ok())
+                    .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
+                if let Some(frame) = frame {
+                    on_message(PeerEvent::ChatFrame(frame));
                 }
             }),
             EventListener::new(&channel, "close", move |_| on_close(PeerEvent::ChatClosed)),
@@ -51,12 +57,12 @@ impl ChatChannel {
         self.channel.ready_state() == RtcDataChannelState::Open
     }
 
-    /// Sends one chat frame; `false` if the channel is not open, its buffer is full, or the
-    /// browser refused.
-    pub fn send(&self, frame: &str) -> bool {
+    /// Sends one sealed chat frame; `false` if the channel is not open, its buffer is full, or
+    /// the browser refused.
+    pub fn send(&self, frame: &[u8]) -> bool {
         self.is_open()
             && self.channel.buffered_amount() < MAX_BUFFERED_BYTES
-            && self.channel.send_with_str(frame).is_ok()
+            && self.channel.send_with_u8_array(frame).is_ok()
     }
 }
 

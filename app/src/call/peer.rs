@@ -54,8 +54,8 @@ pub enum PeerEvent {
     },
     /// The chat channel opened: queued messages can go.
     ChatOpen,
-    /// A chat frame arrived.
-    ChatFrame(String),
+    /// A sealed chat frame arrived.
+    ChatFrame(Vec<u8>),
     /// The chat channel closed.
     ChatClosed,
 }

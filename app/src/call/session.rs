@@ -280,8 +280,9 @@ struct Task {
     room: Room,
     my_name: String,
     chat: Chat,
-    /// Chat frames for peers whose channel is not open yet: `(message id, frame)`, bounded.
-    chat_pending: BTreeMap<PeerId, Vec<(u64, String)>>,
+    /// Sealed chat frames for peers whose channel is not open yet: `(message id, frame)`,
+    /// bounded.
+    chat_pending: BTreeMap<PeerId, Vec<(u64, Vec<u8>)>>,
     socket: Option<Signalling>,
     socket_generation: u32,
     ice: IceConfig,
@@ -338,7 +339,7 @@ impl Task {
                 }
                 Event::Ui(UiAction::ClearChatForEveryone) => {
                     let frame = self.chat.clear_for_everyone();
-                    self.broadcast_chat(None, &String::from_utf8_lossy(&frame));
+                    self.broadcast_chat(None, &frame);
                     self.show_chat();
                 }
                 Event::Ui(UiAction::ChatPanel(open)) => {
@@ -658,11 +659,13 @@ impl Task {
                     .for_each(|id| self.chat.mark_not_delivered(id, &name));
                 self.show_chat();
             }
-            PeerEvent::ChatFrame(frame) => {
+            PeerEvent::ChatFrame(sealed) => {
+                let Some(frame) = self.room.open_chat(peer, &sealed) else {
+                    return;
+                };
                 let name = self.participant_name(peer);
                 let now = js_sys::Date::now();
-                if let Some(ChatEvent::ClearedBy(by)) =
-                    self.chat.receive(peer, &name, frame.as_bytes(), now)
+                if let Some(ChatEvent::ClearedBy(by)) = self.chat.receive(peer, &name, &frame, now)
                 {
                     self.toast(self.texts.chat_cleared_by(&by));
                 }
@@ -789,19 +792,27 @@ impl Task {
     fn send_chat(&mut self, text: &str) {
         let now = js_sys::Date::now();
         match self.chat.compose(&self.my_name, text, now) {
-            Ok((id, frame)) => self.broadcast_chat(Some(id), &String::from_utf8_lossy(&frame)),
+            Ok((id, frame)) => self.broadcast_chat(Some(id), &frame),
             Err(ChatError::TooLong) => self.toast(self.texts.chat_too_long.to_owned()),
             Err(ChatError::Empty) => {}
         }
         self.show_chat();
     }
 
-    /// Sends `frame` to every participant; message `id` (if any) is marked not delivered for
-    /// whoever cannot get it.
-    fn broadcast_chat(&mut self, id: Option<u64>, frame: &str) {
+    /// Seals `frame` under our chat stream and sends it to every participant; message `id` (if
+    /// any) is marked not delivered for whoever cannot get it (everyone, if it cannot be sealed).
+    fn broadcast_chat(&mut self, id: Option<u64>, frame: &[u8]) {
+        let sealed = self.room.seal_chat(frame);
         for participant in self.room.participants() {
             let peer = participant.peer;
             let channel = self.links.get(&peer).map(|link| link.chat());
+            let Some(frame) = sealed.as_deref() else {
+                if let Some(id) = id {
+                    let name = self.display_name(&participant.name);
+                    self.chat.mark_not_delivered(id, &name);
+                }
+                continue;
+            };
             if channel.is_some_and(|channel| channel.send(frame)) {
                 continue;
             }

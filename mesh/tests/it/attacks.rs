@@ -5,8 +5,9 @@ use mesh::{Description, Input, Negotiation, Room, RoomStatus, SdpType, SignalBod
 use protocol::PeerId;
 
 use crate::support::{
-    ACK, HELLO, MEDIA, Net, Out, Relayed, Remote, ack_to, candidate, check, fingerprint, handshake,
-    hello_to, joined, keys, left, offer, only_to, ready, room, untrustworthy, verified, welcome,
+    ACK, CHAT_STREAM, HELLO, MEDIA, Net, Out, Relayed, Remote, ack_to, candidate, check,
+    fingerprint, handshake, hello_to, joined, keys, left, offer, only_to, ready, room,
+    untrustworthy, verified, welcome,
 };
 
 const ME: PeerId = PeerId(10);
@@ -28,7 +29,7 @@ fn a_ghost_rejoin_with_a_replayed_hello_and_ack_is_never_verified() {
         .collect();
     assert_eq!(
         recorded.iter().map(Relayed::kind).collect::<Vec<_>>(),
-        [HELLO, ACK, MEDIA]
+        [HELLO, ACK, MEDIA, CHAT_STREAM]
     );
 
     net.input(bob, left(PeerId(1)));
@@ -42,8 +43,8 @@ fn a_ghost_rejoin_with_a_replayed_hello_and_ack_is_never_verified() {
     assert_eq!(bob_room.unverified_present(), 1);
     assert_eq!(
         bob_room.dropped_envelopes(),
-        dropped + 3,
-        "hello, ack and media state"
+        dropped + 4,
+        "hello, ack, media state and chat stream"
     );
     assert_eq!(
         net.members[bob].opened,
@@ -80,8 +81,8 @@ fn a_ghost_replayed_to_a_reloaded_page_is_never_verified() {
     assert_eq!(room.unverified_present(), 1);
     assert_eq!(
         room.dropped_envelopes(),
-        2,
-        "neither the ack nor the media state opened"
+        3,
+        "neither the ack nor the media state nor the chat stream opened"
     );
 }
 
@@ -141,8 +142,8 @@ fn old_session_messages_after_a_reconnect_neither_open_nor_block_the_real_peer()
         .max();
     assert_eq!(
         highest,
-        Some(7),
-        "ack, media state, offer and four candidates"
+        Some(8),
+        "ack, media state, chat stream, offer and four candidates"
     );
 
     net.hold = true;

@@ -78,7 +78,7 @@ fn a_newcomer_greets_everyone_already_there_and_answers_their_offers() {
     );
     assert_eq!(room.status(), RoomStatus::InMeeting);
     assert_eq!(room.unverified_present(), 0);
-    // Our answer goes out under the pair key, after the ack and our media state.
+    // Our answer goes out under the pair key, after the ack, our media state and chat stream.
     let answer = Description {
         sdp_type: SdpType::Answer,
         sdp: sdp(&[&fingerprint(0xAA)]),
@@ -92,7 +92,7 @@ fn a_newcomer_greets_everyone_already_there_and_answers_their_offers() {
         vec![Out::Send {
             to: EARLIER,
             kind: DESCRIPTION,
-            seq: 3,
+            seq: 4,
         }],
     );
     assert_eq!(

@@ -3,6 +3,7 @@
 //! replaying, reflecting, reassigning ids).
 
 mod attacks;
+mod chat_stream;
 mod handshake;
 mod media;
 mod network;

@@ -114,6 +114,8 @@ pub const DESCRIPTION: u8 = 2;
 pub const ACK: u8 = 4;
 /// The kind byte of a media-state message.
 pub const MEDIA: u8 = 5;
+/// The kind byte of a chat-stream announcement.
+pub const CHAT_STREAM: u8 = 8;
 
 /// A command with its envelope reduced to what the server sees of it (recipient, kind, seq), so
 /// that expectations do not depend on random nonces.
@@ -183,9 +185,9 @@ pub fn ack_to(to: PeerId) -> Out {
     }
 }
 
-/// What a peer's verification produces: the connection, the toast, and our media state sealed
-/// under the pair key (right after the ack, so sequence number 2).
-pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 3] {
+/// What a peer's verification produces: the connection, the toast, and our media state and chat
+/// stream sealed under the pair key (right after the ack, so sequence numbers 2 and 3).
+pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 4] {
     [
         Out::Open {
             peer,
@@ -199,6 +201,11 @@ pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 3] {
             to: peer,
             kind: MEDIA,
             seq: 2,
+        },
+        Out::Send {
+            to: peer,
+            kind: CHAT_STREAM,
+            seq: 3,
         },
     ]
 }

@@ -26,17 +26,14 @@ async fn observe_window(page: &tests::Page) -> anyhow::Result<(Vec<Inbound>, Vec
     Ok((before, inbound_media(page).await?))
 }
 
-#[tokio::test]
-#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
-async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_leavers_disappear()
--> anyhow::Result<()> {
-    let server = Server::start(&[])?;
-    let proxy = RecordingProxy::start(server.address()).await?;
-    let browser = Browser::launch(Devices::Allowed).await?;
-    let names = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"];
+const NAMES: [&str; 3] = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"];
+
+/// Three people join through `origin` with camera and microphone on (the pre-join preview and
+/// the own tile muted), and every page decodes both others.
+async fn three_in_a_call(browser: &Browser, origin: &str) -> anyhow::Result<Vec<tests::Page>> {
     let mut pages = Vec::new();
-    for name in names {
-        let page = open_meeting(&browser, &proxy.origin(), ROOM).await?;
+    for name in NAMES {
+        let page = open_meeting(browser, origin, ROOM).await?;
         set_device(&page, "Camera", true).await?;
         set_device(&page, "Microphone", true).await?;
         assert!(
@@ -46,18 +43,22 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
         join(&page, name, PASSPHRASE, true, true).await?;
         pages.push(page);
     }
-    for (page, name) in pages.iter().zip(names) {
-        wait_until(
-            page,
-            &format!("{name} sees two connected peers"),
-            &remote_tiles(2),
-            CONNECT_TIMEOUT,
-        )
-        .await?;
-    }
-    for (page, name) in pages.iter().zip(names) {
+    for (page, name) in pages.iter().zip(NAMES) {
+        let what = format!("{name} sees two connected peers");
+        wait_until(page, &what, &remote_tiles(2), CONNECT_TIMEOUT).await?;
         let what = format!("{name} decodes video from both others");
         wait_until(page, &what, &decoding_from(2), CONNECT_TIMEOUT).await?;
+    }
+    Ok(pages)
+}
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn three_people_see_and_hear_each_other_and_agree_on_safety_numbers() -> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let pages = three_in_a_call(&browser, &server.origin()).await?;
+    for (page, name) in pages.iter().zip(NAMES) {
         wait_until_media_flows(page, name, 2, CONNECT_TIMEOUT).await?;
         // What the person perceives: both others' tiles play moving, lit video with sound.
         wait_until_tiles_play(page, name, 2).await?;
@@ -67,57 +68,59 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
         );
     }
     tests::save_screenshot(&pages[0], "three-people").await?;
-
     // Both ends of every connection show the same safety number, and different pairs differ.
     let mut shown = std::collections::BTreeMap::new();
-    for (page, name) in pages.iter().zip(names) {
+    for (page, name) in pages.iter().zip(NAMES) {
         shown.insert(name.to_owned(), safety_numbers(page).await?);
     }
     check_safety_numbers(&shown)?;
+    browser.close().await
+}
 
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn the_server_relays_only_ciphertext() -> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let proxy = RecordingProxy::start(server.address()).await?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let pages = three_in_a_call(&browser, &proxy.origin()).await?;
     let relayed = String::from_utf8_lossy(&proxy.recorded()).into_owned();
     assert!(
         relayed.contains(r#""type":"signal""#),
         "the proxy recorded no relayed signal messages"
     );
-    for secret in [
-        "v=0",
-        "a=fingerprint",
-        "candidate:",
-        names[0],
-        names[1],
-        names[2],
-        ROOM,
-        PASSPHRASE,
-    ] {
+    for secret in ["v=0", "a=fingerprint", "candidate:", ROOM, PASSPHRASE]
+        .into_iter()
+        .chain(NAMES)
+    {
         assert!(
             !relayed.contains(secret),
             "the server relayed plaintext: found {secret:?}"
         );
     }
+    drop(pages);
+    browser.close().await
+}
 
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn a_leaver_and_a_closed_tab_disappear_and_the_leavers_devices_go_off() -> anyhow::Result<()>
+{
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let mut pages = three_in_a_call(&browser, &server.origin()).await?;
     let leaver = pages.pop().expect("three pages");
     click(&leaver, "Leave meeting").await?;
-    for (page, name) in pages.iter().zip(names) {
-        wait_until(
-            page,
-            &format!("{name} drops the leaver's tile"),
-            &remote_tiles(1),
-            Duration::from_secs(5),
-        )
-        .await?;
+    for (page, name) in pages.iter().zip(NAMES) {
+        let what = format!("{name} drops the leaver's tile");
+        wait_until(page, &what, &remote_tiles(1), Duration::from_secs(5)).await?;
         wait_until_media_flows(page, name, 1, CONNECT_TIMEOUT).await?;
         wait_until_tiles_play(page, name, 1).await?;
     }
     // Every capture track of the leaver's page, clones included, has ended: the camera light is off.
     let devices_off = "window.__stubeLocalTracks.length > 0 && window.__stubeLocalTracks.every(t => t.readyState === 'ended')";
-    wait_until(
-        &leaver,
-        "the leaver's camera and microphone are off",
-        devices_off,
-        Duration::from_secs(5),
-    )
-    .await?;
+    let what = "the leaver's camera and microphone are off";
+    wait_until(&leaver, what, devices_off, Duration::from_secs(5)).await?;
     let live = live_capture_tracks(&leaver).await?;
     assert!(live.is_empty(), "still live after leaving: {live:?}");
     wait_for_text(&leaver, "You left the meeting.", Duration::from_secs(5)).await?;
@@ -126,13 +129,8 @@ async fn three_people_decode_each_other_the_server_relays_only_ciphertext_and_le
     let vanishing = pages.pop().expect("two pages left");
     vanishing.close().await?;
     let alone = &pages[0];
-    wait_until(
-        alone,
-        "the vanished tile is dropped",
-        &remote_tiles(0),
-        Duration::from_secs(5),
-    )
-    .await?;
+    let what = "the vanished tile is dropped";
+    wait_until(alone, what, &remote_tiles(0), Duration::from_secs(5)).await?;
     wait_for_text(alone, "Waiting for others", Duration::from_secs(5)).await?;
     browser.close().await
 }

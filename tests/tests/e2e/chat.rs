@@ -57,6 +57,16 @@ async fn a_message_reaches_the_other_with_the_verified_name_and_clearing_for_eve
         Duration::from_secs(5),
     )
     .await?;
+    // On the wire (inside DTLS) the frame is sealed under Ada's chat stream: no chat text.
+    let payloads: Vec<String> = ada
+        .evaluate("window.__stubeChannelPayloads")
+        .await?
+        .into_value()?;
+    assert!(!payloads.is_empty(), "Ada sent nothing on a data channel");
+    assert!(
+        payloads.iter().all(|payload| !payload.contains("agenda")),
+        "a chat frame left the page unsealed: {payloads:?}"
+    );
     let time_and_text_only: bool = grace
         .evaluate(
             "(() => { const li = document.querySelector('.chat-lines li'); \
