@@ -1,7 +1,10 @@
-//! Choices remembered in this browser (localStorage): whether camera and microphone start on, and
-//! whether calls are audio only. Nothing personal is stored: no name, no passphrase, no room.
+//! Choices remembered in this browser (localStorage): whether camera and microphone start on,
+//! whether calls are audio only, and which camera, microphone and speaker to use (by the
+//! browser's opaque device id, never by label). Nothing personal is stored: no name, no
+//! passphrase, no room.
 
 use crate::call::MediaKind;
+use mesh::DeviceKind;
 
 fn key(kind: MediaKind) -> &'static str {
     match kind {
@@ -41,5 +44,27 @@ pub fn remember_audio_only(on: bool) {
 fn remember(key: &str, on: bool) {
     if let Some(storage) = storage() {
         let _ = storage.set_item(key, if on { "on" } else { "off" });
+    }
+}
+
+fn device_key(kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::Camera => "stube.device.camera",
+        DeviceKind::Microphone => "stube.device.microphone",
+        DeviceKind::Speaker => "stube.device.speaker",
+    }
+}
+
+/// The device of `kind` the user last chose, by id.
+pub fn chosen_device(kind: DeviceKind) -> Option<String> {
+    storage()?
+        .get_item(device_key(kind))
+        .ok()?
+        .filter(|id| !id.is_empty())
+}
+
+pub fn remember_chosen_device(kind: DeviceKind, id: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(device_key(kind), id);
     }
 }

@@ -27,8 +27,10 @@
 mod body;
 mod caps;
 mod chat;
+mod devices;
 mod hands;
 mod initials;
+mod level;
 mod media;
 mod room;
 mod route;
@@ -40,7 +42,9 @@ pub use caps::{VideoCaps, video_caps};
 pub use chat::{
     Author, Chat, ChatEntry, ChatError, ChatEvent, ChatWire, MAX_CHAT_CHARS, MAX_CHAT_MESSAGES,
 };
+pub use devices::{Device, DeviceKind, DeviceName, Devices, MAX_DEVICES_PER_KIND};
 pub use initials::initials;
+pub use level::{LevelMeter, SILENCE_MILLIS};
 pub use media::MediaState;
 pub use room::{
     ChallengeSource, Command, ConnectionState, Input, MAX_NAME_CHARS, MAX_PEERS,

@@ -94,7 +94,10 @@ const FLAGS: &[&str] = &[
     "mute-audio",
     "allow-loopback-in-peer-connection",
     "disable-features=WebRtcHideLocalIpsWithMdns,TranslateUI,MediaRouter",
-    "use-fake-device-for-media-stream",
+    // Three fake cameras (and Chromium's fake microphones and speakers), so devices can be
+    // switched: fake_device_0 (I420) is the default; fake_device_1 is a depth camera (Y16) that
+    // WebRTC cannot encode; fake_device_2 (MJPEG) is the one to switch to.
+    "use-fake-device-for-media-stream=device-count=3",
     // getDisplayMedia picks the fake screen without a picker.
     "auto-select-desktop-capture-source=Entire screen",
     "autoplay-policy=no-user-gesture-required",

@@ -20,7 +20,7 @@ pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
 pub use firefox::Firefox;
 pub use meeting::{
-    Inbound, button, check_safety_numbers, click, connected_tiles, decoding_from, fill,
+    Inbound, button, check_safety_numbers, choose, click, connected_tiles, decoding_from, fill,
     inbound_media, join, open_meeting, remember_connections, remembered_connections, remote_tile,
     safety_numbers, set_device, shows_muted, wait_for_text, wait_until_media_flows,
 };

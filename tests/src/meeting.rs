@@ -18,6 +18,13 @@ const OBSERVER: &str = r#"
   window.RTCPeerConnection = class extends Native {
     constructor(...args) { super(...args); window.__stubePeerConnections.push(this); }
   };
+  // Every offer or answer the page sets: a renegotiation shows as a new one.
+  window.__stubeLocalDescriptions = 0;
+  const setLocalDescription = Native.prototype.setLocalDescription;
+  Native.prototype.setLocalDescription = function (...args) {
+    window.__stubeLocalDescriptions += 1;
+    return setLocalDescription.apply(this, args);
+  };
   window.__stubeLocalTracks = [];
   // Everything the page sends on a data channel, as text (bytes as Latin-1), to check that no
   // chat text leaves the page unsealed.
@@ -134,6 +141,23 @@ pub async fn fill(page: &impl Tab, label: &str, value: &str) -> Result<()> {
     let filled: bool = page.read(&script).await?;
     anyhow::ensure!(filled, "no input labelled {label:?}");
     Ok(())
+}
+
+/// Chooses the option shown as `option` in the list whose label starts with `label`, as a person
+/// picking it would (a `change` event); returns the option's value.
+pub async fn choose(page: &impl Tab, label: &str, option: &str) -> Result<String> {
+    let script = format!(
+        "(() => {{ const label = [...document.querySelectorAll('label')].find(l => l.textContent.trim().startsWith({label}));
+            const select = label && label.querySelector('select');
+            const choice = select && [...select.options].find(o => o.textContent.trim() === {option});
+            if (!choice) return null;
+            select.value = choice.value; select.dispatchEvent(new Event('change', {{ bubbles: true }}));
+            return choice.value; }})()",
+        label = json!(label),
+        option = json!(option)
+    );
+    let chosen: Option<String> = page.read(&script).await?;
+    chosen.with_context(|| format!("no option {option:?} in a list labelled {label:?}"))
 }
 
 /// Clicks the button whose accessible name (aria-label, else its text) is `name`.

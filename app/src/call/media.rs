@@ -2,10 +2,11 @@
 //! [`LocalMedia`] is dropped, so the camera light goes off on leaving.
 
 use super::error::{JsError, resolve};
+use mesh::DeviceKind;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MediaKind {
     Audio,
     Video,
@@ -17,6 +18,14 @@ impl MediaKind {
         match self {
             Self::Audio => "audio",
             Self::Video => "video",
+        }
+    }
+
+    /// The kind of device that captures it.
+    pub fn device(self) -> DeviceKind {
+        match self {
+            Self::Audio => DeviceKind::Microphone,
+            Self::Video => DeviceKind::Camera,
         }
     }
 }
@@ -107,15 +116,30 @@ impl Drop for LocalMedia {
     }
 }
 
-/// Asks the browser for one track of `kind` (the permission prompt, if any, shows now).
-pub async fn request_track(kind: MediaKind) -> Result<MediaStreamTrack, MediaProblem> {
+/// Asks the browser for one track of `kind` (the permission prompt, if any, shows now), from the
+/// device `device` (exactly that one: Chromium ignores a mere preference while another camera is
+/// open), or from the system default.
+pub async fn request_track(
+    kind: MediaKind,
+    device: Option<&str>,
+) -> Result<MediaStreamTrack, MediaProblem> {
     let devices = web_sys::window()
         .and_then(|window| window.navigator().media_devices().ok())
         .ok_or(MediaProblem::Missing)?;
+    let wanted: JsValue = match device {
+        Some(id) => {
+            let constraint = js_sys::Object::new();
+            let exact = js_sys::Object::new();
+            js_sys::Reflect::set(&exact, &"exact".into(), &id.into()).map_err(JsError::from)?;
+            js_sys::Reflect::set(&constraint, &"deviceId".into(), &exact).map_err(JsError::from)?;
+            constraint.into()
+        }
+        None => JsValue::TRUE,
+    };
     let constraints = MediaStreamConstraints::new();
     match kind {
-        MediaKind::Audio => constraints.set_audio(&JsValue::TRUE),
-        MediaKind::Video => constraints.set_video(&JsValue::TRUE),
+        MediaKind::Audio => constraints.set_audio(&wanted),
+        MediaKind::Video => constraints.set_video(&wanted),
     }
     let promise = devices
         .get_user_media_with_constraints(&constraints)

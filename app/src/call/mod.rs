@@ -3,16 +3,23 @@
 
 mod caps;
 mod chat_channel;
+mod devices;
 mod dtls;
 mod error;
 mod handle;
+mod level;
 mod media;
 mod peer;
 mod screen;
 mod session;
 mod signalling;
 mod stats;
+mod track_watch;
 
+pub use devices::{
+    DeviceWatch, acquire, can_choose_speaker, device_of, list as list_devices, play_on,
+};
 pub use handle::Share;
+pub use level::{MicrophoneLevel, Reading};
 pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};
 pub use session::{ChatLine, MeetingState, ServerState, Session, TileView, UiAction};

@@ -2,14 +2,20 @@
 //! [`Room`] state machine, the local media and one [`PeerLink`] per participant, and runs them from
 //! a single event queue that the browser callbacks and the UI feed. The UI reads [`MeetingState`].
 
+mod devices;
+
+pub use devices::DeviceState;
+
 use super::caps;
+use super::devices::DeviceWatch;
 use super::dtls::{self, Certificate};
 use super::error::JsError;
 use super::handle::Share;
-use super::media::{LocalMedia, MediaKind, MediaProblem, request_track};
+use super::media::{LocalMedia, MediaKind, MediaProblem};
 use super::peer::{IceConfig, PeerEvent, PeerLink, Role};
 use super::screen::request_screen;
 use super::signalling::{Signalling, SocketEvent};
+use super::track_watch::{TrackEvent, TrackWatch};
 use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
@@ -115,6 +121,8 @@ pub enum UiAction {
     ToggleHand,
     /// Share our screen (the browser's picker), or stop sharing it.
     ToggleScreen,
+    /// Use this camera, microphone or speaker from now on (and remember it).
+    UseDevice(mesh::DeviceKind, String),
     Leave,
 }
 
@@ -137,6 +145,7 @@ pub struct MeetingState {
     pub screen_problem: RwSignal<Option<MediaProblem>>,
     pub media_problem: RwSignal<Option<MediaProblem>>,
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
+    pub devices: DeviceState,
     /// Signalling messages dropped because they did not open or made no sense.
     pub dropped: RwSignal<u64>,
     /// Members of the room who have not completed the handshake with us (a silent joiner, someone
@@ -169,6 +178,7 @@ impl MeetingState {
             screen_problem: RwSignal::new(None),
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
+            devices: DeviceState::new(),
             dropped: RwSignal::new(0),
             unverified: RwSignal::new(0),
             untrustworthy: RwSignal::new(Vec::new()),
@@ -217,6 +227,8 @@ impl Session {
             routes: BTreeMap::new(),
             capped: BTreeMap::new(),
             local,
+            device_watch: None,
+            track_watches: BTreeMap::new(),
             requesting: None,
             screen: None,
             state,
@@ -258,6 +270,16 @@ enum Event {
     Screen(Result<MediaStreamTrack, MediaProblem>),
     /// The shared screen's track ended (the browser's own "Stop sharing", say).
     ScreenEnded,
+    /// The browser's device list changed (something plugged in or out).
+    DevicesChanged,
+    /// The device list, read again.
+    DeviceList(mesh::Devices),
+    /// Something happened to the capture track `id` underneath the page.
+    Track {
+        kind: MediaKind,
+        id: String,
+        event: TrackEvent,
+    },
     /// A device request the session started has an answer (the prompt may have taken a while).
     Device {
         kind: MediaKind,
@@ -294,6 +316,10 @@ struct Task {
     /// The (meeting size, capture height) whose video caps each connection's sender has.
     capped: BTreeMap<PeerId, (usize, u32)>,
     local: LocalMedia,
+    /// Keeps the device lists fresh.
+    device_watch: Option<DeviceWatch>,
+    /// Follows the capture tracks we send (unplugged, muted below the browser).
+    track_watches: BTreeMap<MediaKind, TrackWatch>,
     /// The device being requested right now, if any (one prompt at a time).
     requesting: Option<MediaKind>,
     /// Our shared screen, and the listener that notices when the browser ends it.
@@ -313,6 +339,7 @@ struct Task {
 impl Task {
     async fn run(mut self, mut events: UnboundedReceiver<Event>) {
         self.announce_media().await;
+        self.watch_devices();
         let sender = self.sender.clone();
         self.level_sampler = Some(Interval::new(LEVEL_SAMPLE_MILLIS, move || {
             drop(sender.unbounded_send(Event::SampleLevels))
@@ -361,6 +388,10 @@ impl Task {
                     self.set_audio_only(on).await;
                 }
                 Event::Device { kind, result } => self.on_device(kind, result).await,
+                Event::Ui(UiAction::UseDevice(kind, id)) => self.use_device(kind, id).await,
+                Event::DevicesChanged => self.refresh_devices(),
+                Event::DeviceList(devices) => self.state.devices.devices.set(devices),
+                Event::Track { kind, id, event } => self.on_track(kind, &id, event).await,
                 Event::Reconnect(id) => {
                     self.timers.remove(&id);
                     self.connect();
@@ -740,22 +771,11 @@ impl Task {
     async fn toggle(&mut self, kind: MediaKind) {
         if self.local.is_on(kind) {
             self.local.stop(kind);
+            self.forget_track(kind);
             self.send_track(kind, None).await;
         } else if self.requesting.is_none() {
             self.requesting = Some(kind);
-            let sender = self.sender.clone();
-            leptos::task::spawn_local(async move {
-                let result = request_track(kind).await;
-                if let Err(Event::Device {
-                    result: Ok(track), ..
-                }) = sender
-                    .unbounded_send(Event::Device { kind, result })
-                    .map_err(|error| error.into_inner())
-                {
-                    // The session ended while the prompt was open: release the device at once.
-                    track.stop();
-                }
-            });
+            self.request_device(kind, None);
         }
     }
 
@@ -767,9 +787,13 @@ impl Task {
                 track.stop();
             }
             Ok(track) => {
+                // A track already there (another device) is stopped: its light goes off.
                 self.local.insert(kind, track.share());
+                self.watch_track(kind, &track);
                 self.state.media_problem.set(None);
                 self.send_track(kind, Some(&track)).await;
+                // With permission given, the lists name the devices.
+                self.refresh_devices();
             }
             Err(problem) => self.state.media_problem.set(Some(problem)),
         }
@@ -897,6 +921,7 @@ impl Task {
         crate::prefs::remember_audio_only(on);
         if on && self.local.is_on(MediaKind::Video) {
             self.local.stop(MediaKind::Video);
+            self.forget_track(MediaKind::Video);
             self.send_track(MediaKind::Video, None).await;
         }
         for link in self.links.values_mut() {
@@ -1079,6 +1104,8 @@ impl Task {
     /// Leaves: every connection closed, the devices stopped (camera light off), the socket closed.
     fn end(mut self) {
         self.level_sampler = None;
+        self.device_watch = None;
+        self.track_watches.clear();
         self.links.clear();
         self.certificates.clear();
         self.local.stop(MediaKind::Audio);

@@ -4,6 +4,7 @@
 use super::app::navigate_to_fragment;
 use super::chat::ChatPanel;
 use super::clipboard::copy;
+use super::devices::DevicePicker;
 use super::home::origin;
 use super::participants::ParticipantItem;
 use super::tile::{LocalTile, RemoteTile, ScreenTile, status_text};
@@ -27,6 +28,13 @@ pub fn Meeting(
     let texts = expect_context::<&'static Texts>();
     let act = Callback::new(move |action| session.act(action));
     let chat_open = RwSignal::new(false);
+    let devices_open = RwSignal::new(false);
+    let speaker = Signal::derive(move || {
+        state
+            .devices
+            .in_use
+            .with(|in_use| in_use.get(&mesh::DeviceKind::Speaker).cloned())
+    });
     let toggle_chat = move || {
         let open = !chat_open.get_untracked();
         chat_open.set(open);
@@ -118,6 +126,16 @@ pub fn Meeting(
                             _ => texts.screen_failed,
                         }}</p>
                     })}
+                    {move || state.media_problem.get().map(|problem| view! {
+                        <p class="banner error" role="alert">{match problem {
+                            MediaProblem::Denied => texts.devices_denied,
+                            MediaProblem::Missing => texts.devices_missing,
+                            MediaProblem::Failed => texts.devices_failed,
+                        }}</p>
+                    })}
+                    <Show when=move || state.microphone.get() && state.devices.microphone_silenced.get()>
+                        <p class="banner warning" role="status">{texts.microphone_silenced}</p>
+                    </Show>
                     <Show when=move || { state.unverified.get() > 0 }>
                         <p class="hint presence" role="status">{move || texts.unverified_present(state.unverified.get())}</p>
                     </Show>
@@ -139,10 +157,19 @@ pub fn Meeting(
                         <LocalTile label=me.get_value() name=my_name.get_value() stream=state.local_stream
                             camera=state.camera microphone=state.microphone hand=state.hand/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
-                            <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only/>
+                            <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only
+                                speaker/>
                         </For>
                     </section>
                     <aside class="participants" aria-label=texts.participants>
+                        <Show when=move || devices_open.get()>
+                            <section class="devices-panel" id="devices-panel" aria-label=texts.devices>
+                                <h2>{texts.devices}</h2>
+                                <DevicePicker devices=state.devices.devices.into() in_use=state.devices.in_use.into()
+                                    audio_only=state.audio_only.into()
+                                    on_choose=move |(kind, id)| act.run(UiAction::UseDevice(kind, id))/>
+                            </section>
+                        </Show>
                         <Show when=move || chat_open.get()>
                             <ChatPanel lines=state.chat act/>
                         </Show>
@@ -185,6 +212,8 @@ pub fn Meeting(
                     </button>
                     <button aria-pressed=move || state.audio_only.get().to_string()
                         on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{texts.audio_only}</button>
+                    <button aria-expanded=move || devices_open.get().to_string()
+                        on:click=move |_| devices_open.update(|open| *open = !*open)>{texts.devices}</button>
                     <button class="leave" aria-keyshortcuts="L" aria-label=texts.leave
                         on:click=move |_| act.run(UiAction::Leave)>{texts.leave}</button>
                     <span class="hint">{texts.shortcuts_hint}</span>

@@ -4,6 +4,7 @@
 mod app;
 mod chat;
 mod clipboard;
+mod devices;
 mod home;
 mod meeting;
 mod participants;

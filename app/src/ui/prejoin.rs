@@ -2,15 +2,20 @@
 //! derivation to the meeting itself.
 
 use super::app::{PendingPassphrase, navigate_to_fragment};
+use super::devices::{DevicePicker, MicrophoneMeter};
 use super::meeting::Meeting;
 use crate::call::{
-    LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, request_track,
+    DeviceWatch, LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, acquire,
+    device_of, list_devices, request_track,
 };
 use crate::i18n::Texts;
 use crate::invite::Invite;
 use crate::prefs;
 use leptos::html::Video;
 use leptos::prelude::*;
+use mesh::{DeviceKind, Devices};
+use send_wrapper::SendWrapper;
+use std::collections::BTreeMap;
 
 #[derive(Clone)]
 enum Phase {
@@ -53,7 +58,25 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
 
     // Audio only: the camera is never requested, and the call neither sends nor receives video.
     let audio_only = RwSignal::new(prefs::audio_only_wanted());
-    let set_device = move |kind: MediaKind, on: bool| {
+    // The browser's devices, read again when something is plugged in or out and once permission
+    // reveals their names.
+    let devices = RwSignal::new(Devices::default());
+    let in_use = RwSignal::new(
+        prefs::chosen_device(DeviceKind::Speaker)
+            .map(|id| BTreeMap::from([(DeviceKind::Speaker, id)]))
+            .unwrap_or_default(),
+    );
+    let refresh_devices = move || {
+        leptos::task::spawn_local(async move {
+            let _ = devices.try_set(list_devices().await);
+        })
+    };
+    let _device_watch = StoredValue::new_local(DeviceWatch::new(refresh_devices));
+    // The microphone's track, for the level meter.
+    let microphone_track = RwSignal::new(None::<SendWrapper<web_sys::MediaStreamTrack>>);
+    // Turns a device on (from `chosen` exactly, or else the remembered one while it is plugged
+    // in) or off.
+    let start_device = move |kind: MediaKind, on: bool, chosen: Option<String>| {
         let (flag, pending) = match kind {
             MediaKind::Video => (camera, camera_pending),
             MediaKind::Audio => (microphone, microphone_pending),
@@ -62,16 +85,28 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         if !on {
             media.update_value(|m| m.as_mut().map(|m| m.stop(kind)).unwrap_or_default());
             flag.set(false);
+            if kind == MediaKind::Audio {
+                microphone_track.set(None);
+            }
             return;
         }
         pending.set(true);
         leptos::task::spawn_local(async move {
-            let requested = request_track(kind).await;
+            let requested = match chosen {
+                Some(id) => request_track(kind, Some(&id)).await,
+                None => acquire(kind, prefs::chosen_device(kind.device()))
+                    .await
+                    .map(|(track, listed)| {
+                        let _ = devices.try_set(listed);
+                        track
+                    }),
+            };
             let _ = pending.try_set(false);
             match requested {
                 // Audio only was chosen while the camera prompt was open: release it at once.
                 Ok(track) if kind == MediaKind::Video && audio_only.get_untracked() => track.stop(),
                 Ok(track) => {
+                    // A track already there (another device) is stopped: its light goes off.
                     let kept = media
                         .try_update_value(|m| m.as_mut().map(|m| m.insert(kind, track.share())))
                         .flatten()
@@ -81,12 +116,35 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                         track.stop();
                         return;
                     }
+                    if let Some(id) = device_of(&track) {
+                        in_use.update(|in_use| drop(in_use.insert(kind.device(), id)));
+                    }
+                    if kind == MediaKind::Audio {
+                        microphone_track.set(Some(SendWrapper::new(track.share())));
+                    }
                     let _ = problem.try_set(None);
                     let _ = flag.try_set(true);
                 }
                 Err(found) => drop(problem.try_set(Some(found))),
             }
         });
+    };
+    let set_device = move |kind: MediaKind, on: bool| start_device(kind, on, None);
+    let choose_device = move |(kind, id): (DeviceKind, String)| {
+        prefs::remember_chosen_device(kind, &id);
+        in_use.update(|in_use| drop(in_use.insert(kind, id.clone())));
+        let media_kind = match kind {
+            DeviceKind::Camera => MediaKind::Video,
+            DeviceKind::Microphone => MediaKind::Audio,
+            DeviceKind::Speaker => return,
+        };
+        let on = match media_kind {
+            MediaKind::Video => camera.get_untracked(),
+            MediaKind::Audio => microphone.get_untracked(),
+        };
+        if on {
+            start_device(media_kind, true, Some(id));
+        }
     };
     // The devices this browser last chose, on opening the page and on coming back to it.
     let restore_devices = move || {
@@ -98,6 +156,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         }
     };
     restore_devices();
+    leptos::task::spawn_local(async move { drop(devices.try_set(list_devices().await)) });
     let toggle_audio_only = move |_| {
         let on = !audio_only.get_untracked();
         audio_only.set(on);
@@ -176,6 +235,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         media.set_value(LocalMedia::new().ok());
         camera.set(false);
         microphone.set(false);
+        microphone_track.set(None);
         phase.set(Phase::PreJoin);
         restore_devices();
     };
@@ -237,6 +297,9 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 <Show when=move || audio_only.get()>
                     <p class="hint">{texts.audio_only_hint}</p>
                 </Show>
+                <DevicePicker devices=devices.into() in_use=in_use.into() audio_only=audio_only.into()
+                    on_choose=choose_device/>
+                {move || microphone_track.get().map(|track| view! { <MicrophoneMeter track/> })}
                 <video class="preview mirrored" node_ref=preview autoplay muted prop:muted=true playsinline
                     class:hidden=move || !camera.get()></video>
                 {move || problem.get().map(|found| view! {

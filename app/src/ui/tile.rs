@@ -3,7 +3,7 @@
 //! background instead of a black picture (its `<video>` stays, hidden, and keeps playing the
 //! sound); a muted microphone shows a muted icon.
 
-use crate::call::TileView;
+use crate::call::{TileView, play_on};
 use crate::i18n::Texts;
 use leptos::html::Video;
 use leptos::prelude::*;
@@ -50,9 +50,18 @@ pub fn RemoteTile(
     speaking: RwSignal<BTreeSet<PeerId>>,
     /// In an audio-only call no video is received: every tile shows initials.
     audio_only: RwSignal<bool>,
+    /// The speaker chosen for the meeting's sound (none: the system's).
+    speaker: Signal<Option<String>>,
 ) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let video = NodeRef::<Video>::new();
+    Effect::new(move |_| {
+        let (Some(element), Some(id)) = (video.get(), speaker.get()) else {
+            return;
+        };
+        // A speaker that went away leaves the sound where it was.
+        leptos::task::spawn_local(async move { drop(play_on(&element, &id).await) });
+    });
     let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
     // Only a new track re-attaches the stream: setting srcObject restarts playback.
     let tracks = Memo::new(move |_| find().map(|tile| tile.tracks));

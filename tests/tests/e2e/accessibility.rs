@@ -5,7 +5,7 @@
 use std::time::Duration;
 use tests::{
     Browser, Devices, Page, Server, accessibility_violations, click, connected_tiles, join,
-    open_meeting, wait_for_text, wait_until,
+    open_meeting, set_device, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-access-6hwm-2kcz-9rtd";
@@ -36,6 +36,10 @@ async fn every_page_passes_wcag_2_1_a_and_aa() -> anyhow::Result<()> {
 
     let host = open_meeting(&browser, &server.origin(), ROOM).await?;
     assert_accessible(&host, "the pre-join form").await?;
+    set_device(&host, "Microphone", true).await?;
+    set_device(&host, "Camera", true).await?;
+    wait_for_text(&host, "Choose camera", Duration::from_secs(10)).await?;
+    assert_accessible(&host, "the pre-join form with devices and level meter").await?;
     join(&host, "Host", PASSPHRASE, true, true).await?;
     let guest = open_meeting(&browser, &server.origin(), ROOM).await?;
     join(&guest, "Guest", PASSPHRASE, true, true).await?;
@@ -50,6 +54,9 @@ async fn every_page_passes_wcag_2_1_a_and_aa() -> anyhow::Result<()> {
     click(&guest, "Chat").await?;
     wait_for_text(&guest, "Clear for everyone", Duration::from_secs(5)).await?;
     assert_accessible(&guest, "the meeting with the chat open").await?;
+    click(&guest, "Devices").await?;
+    wait_for_text(&guest, "Choose microphone", Duration::from_secs(5)).await?;
+    assert_accessible(&guest, "the meeting with the devices open").await?;
 
     let intruder = open_meeting(&browser, &server.origin(), ROOM).await?;
     join(

@@ -6,6 +6,7 @@ mod audio_only;
 mod call;
 mod caps;
 mod chat;
+mod devices;
 mod edges;
 mod firefox;
 mod hands;

@@ -1,0 +1,107 @@
+//! Choosing devices, on the pre-join page and in the meeting's "Devices" panel: one list each for
+//! camera, microphone and speaker (the speaker only where the browser can choose it), and the
+//! live microphone level meter of the pre-join page.
+
+use crate::call::{MicrophoneLevel, Reading, can_choose_speaker};
+use crate::i18n::Texts;
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+use mesh::{DeviceKind, DeviceName, Devices};
+use send_wrapper::SendWrapper;
+use std::collections::BTreeMap;
+use web_sys::MediaStreamTrack;
+
+/// How often the level meter reads the microphone.
+const METER_MILLIS: u32 = 100;
+
+#[component]
+pub fn DevicePicker(
+    devices: Signal<Devices>,
+    /// The device in use (or chosen) per kind.
+    in_use: Signal<BTreeMap<DeviceKind, String>>,
+    /// No camera list in audio-only mode.
+    audio_only: Signal<bool>,
+    #[prop(into)] on_choose: Callback<(DeviceKind, String)>,
+) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let speaker_choice = can_choose_speaker();
+    let list = move |kind: DeviceKind| {
+        let label = match kind {
+            DeviceKind::Camera => texts.choose_camera,
+            DeviceKind::Microphone => texts.choose_microphone,
+            DeviceKind::Speaker => texts.choose_speaker,
+        };
+        move || {
+            let options = devices.with(|devices| {
+                let chosen = in_use.with(|in_use| in_use.get(&kind).cloned());
+                devices
+                    .of(kind)
+                    .map(|device| {
+                        let name = match devices.name_of(device) {
+                            DeviceName::Label(label) => label,
+                            DeviceName::Numbered(n) => format!("{} {n}", kind_name(texts, kind)),
+                        };
+                        let selected = chosen.as_deref() == Some(device.id.as_str());
+                        view! { <option value=device.id.clone() selected=selected>{name}</option> }
+                    })
+                    .collect::<Vec<_>>()
+            });
+            (!options.is_empty()).then(|| {
+                view! {
+                    <label class="device">
+                        {label}
+                        <select on:change=move |event| on_choose.run((kind, event_target_value(&event)))>
+                            {options}
+                        </select>
+                    </label>
+                }
+            })
+        }
+    };
+    view! {
+        <div class="device-picker">
+            <Show when=move || !audio_only.get()>{list(DeviceKind::Camera)}</Show>
+            {list(DeviceKind::Microphone)}
+            {if speaker_choice {
+                list(DeviceKind::Speaker).into_any()
+            } else {
+                view! { <p class="hint">{texts.speaker_default_only}</p> }.into_any()
+            }}
+        </div>
+    }
+}
+
+fn kind_name(texts: &'static Texts, kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::Camera => texts.camera,
+        DeviceKind::Microphone => texts.microphone,
+        DeviceKind::Speaker => texts.speaker,
+    }
+}
+
+/// The live level of `track`, and a warning while the microphone is muted below the browser.
+#[component]
+pub fn MicrophoneMeter(track: SendWrapper<MediaStreamTrack>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let reading = RwSignal::new(Reading {
+        level: 0.0,
+        silenced: false,
+    });
+    let sampler = MicrophoneLevel::new(&track).ok().map(|mut meter| {
+        Interval::new(METER_MILLIS, move || {
+            let _ = reading.try_set(meter.read());
+        })
+    });
+    // Dropped (the interval cancelled, the audio context closed) with the component.
+    let _sampler = StoredValue::new_local(sampler);
+    view! {
+        <label class="level">
+            <span class="hint">{texts.microphone_level}</span>
+            <meter aria-label=texts.microphone_level min="0" max="1"
+                value=move || format!("{:.2}", reading.get().level)></meter>
+        </label>
+        <Show when=move || reading.get().silenced>
+            <p class="warning" role="status">{texts.microphone_silenced}</p>
+        </Show>
+    }
+}
