@@ -4,7 +4,8 @@
 //!    (`crypto/tests/wasm_bench.rs`).
 //! 2. The release server's resident memory, idle and holding 1,000 idle WebSocket connections
 //!    opened by `signal-server/examples/idle_connections.rs` (on loopback).
-//! 3. Call setup time, the CPU of a steady call and media stalls across a server restart and a
+//! 3. The first load's transfer, call setup time, steady calls of 2, 4 and 6 (CPU, received frame
+//!    rate and resolution) and media stalls across a server restart and a
 //!    network cut (`tests/examples/call_bench.rs`), with the built
 //!    app and the release server, inside a private network namespace like the end-to-end tests.
 //!

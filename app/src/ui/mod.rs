@@ -5,6 +5,7 @@ mod app;
 mod chat;
 mod clipboard;
 mod devices;
+mod early_keys;
 mod home;
 mod meeting;
 mod participants;

@@ -3,6 +3,7 @@
 
 use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::devices::{DevicePicker, MicrophoneMeter};
+use super::early_keys::EarlyKeys;
 use super::meeting::Meeting;
 use crate::call::{
     DeviceWatch, LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, acquire,
@@ -48,6 +49,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let passphrase = RwSignal::new(prefill);
     let phase = RwSignal::new(Phase::PreJoin);
+    let early_keys = EarlyKeys::follow(passphrase, room.clone());
     let media = StoredValue::new_local(LocalMedia::new().ok());
     let camera = RwSignal::new(false);
     let microphone = RwSignal::new(false);
@@ -189,15 +191,21 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             passphrase_missing.set(true);
             return;
         }
+        let ready = early_keys.take_for(&typed);
         // The passphrase leaves the UI's state now; only the derived keys live on.
         passphrase.set(String::new());
         passphrase_missing.set(false);
         phase.set(Phase::DerivingKeys);
         let room = room_for_join.clone();
         leptos::task::spawn_local(async move {
-            // Let the browser paint the progress message before the KDF holds the thread.
-            gloo_timers::future::TimeoutFuture::new(50).await;
-            let keys = crypto::derive_room_keys(&typed, &room);
+            let keys = match ready {
+                Some(keys) => Ok(keys),
+                None => {
+                    // Let the browser paint the progress message before the KDF holds the thread.
+                    gloo_timers::future::TimeoutFuture::new(50).await;
+                    crypto::derive_room_keys(&typed, &room)
+                }
+            };
             if phase.try_get_untracked().is_none() {
                 // The page was left while the keys were derived: no meeting starts unseen.
                 return;
