@@ -6,6 +6,7 @@
 //! "Clear for everyone" empties it and asks every other browser to do the same (each shows who
 //! asked). History and message length are bounded, so a flood costs a fixed amount of memory.
 
+use crate::files::FileOffer;
 use protocol::PeerId;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -20,8 +21,20 @@ pub const MAX_CHAT_CHARS: usize = 4_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum ChatWire {
-    Message { text: String },
+    Message {
+        text: String,
+    },
     ClearForEveryone,
+    /// The sender offers a file (its chunks follow on the file channel).
+    FileOffer(FileOffer),
+    /// The sender stopped sending its transfer `transfer`.
+    FileCancelled {
+        transfer: u64,
+    },
+    /// The receiver declined (or cancelled) the sender's transfer `transfer`.
+    FileDeclined {
+        transfer: u64,
+    },
 }
 
 /// Why a message was not sent.
@@ -61,6 +74,8 @@ pub enum ChatEvent {
     Message(u64),
     /// `name` cleared the chat for everyone: it is empty now.
     ClearedBy(String),
+    /// Something about a file transfer, for the transfers' bookkeeping.
+    File(ChatWire),
 }
 
 /// The chat history and its unread count.
@@ -110,6 +125,7 @@ impl Chat {
                 self.clear();
                 Some(ChatEvent::ClearedBy(name.to_owned()))
             }
+            file => Some(ChatEvent::File(file)),
         }
     }
 
@@ -180,8 +196,9 @@ fn check(text: &str) -> Result<&str, ChatError> {
     }
 }
 
-fn encode(wire: &ChatWire) -> Vec<u8> {
-    // Serialising a two-variant enum of strings cannot fail.
+/// The frame for `wire`.
+pub fn encode(wire: &ChatWire) -> Vec<u8> {
+    // Serialising strings, numbers and byte arrays cannot fail.
     serde_json::to_vec(wire).unwrap_or_default()
 }
 
@@ -250,5 +267,29 @@ mod tests {
         chat.mark_not_delivered(id, "Grace");
         let entry = chat.entries().next().expect("the message");
         assert_eq!(entry.not_delivered_to, ["Grace"]);
+    }
+
+    #[test]
+    fn file_messages_pass_to_the_transfers_and_stay_out_of_the_history() {
+        let mut chat = Chat::default();
+        let offer = FileOffer {
+            transfer: 3,
+            name: "notes.txt".into(),
+            size: 22,
+            stream: [9; 16],
+        };
+        for wire in [
+            ChatWire::FileOffer(offer),
+            ChatWire::FileCancelled { transfer: 3 },
+            ChatWire::FileDeclined { transfer: 3 },
+        ] {
+            let frame = encode(&wire);
+            assert_eq!(
+                chat.receive(GRACE, "Grace", &frame, 0.0),
+                Some(ChatEvent::File(wire))
+            );
+        }
+        assert_eq!(chat.entries().count(), 0);
+        assert_eq!(chat.unread(), 0);
     }
 }

@@ -28,6 +28,7 @@ mod body;
 mod caps;
 mod chat;
 mod devices;
+mod files;
 mod hands;
 mod initials;
 mod level;
@@ -41,8 +42,13 @@ pub use body::{Description, IceCandidate, Negotiation, SdpType, SignalBody};
 pub use caps::{VideoCaps, video_caps};
 pub use chat::{
     Author, Chat, ChatEntry, ChatError, ChatEvent, ChatWire, MAX_CHAT_CHARS, MAX_CHAT_MESSAGES,
+    encode as encode_chat,
 };
 pub use devices::{Device, DeviceKind, DeviceName, Devices, MAX_DEVICES_PER_KIND};
+pub use files::{
+    CHUNK_BYTES, FileError, FileOffer, Incoming, MAX_FILE_BYTES, MAX_INCOMING, Outgoing, Progress,
+    Received, clean_name, transfer_of,
+};
 pub use initials::initials;
 pub use level::{LevelMeter, SILENCE_MILLIS};
 pub use media::MediaState;

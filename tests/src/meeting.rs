@@ -36,6 +36,15 @@ const OBSERVER: &str = r#"
     window.__stubeChannelPayloads.push(bytes ? new TextDecoder('latin1').decode(bytes) : String(data));
     return channelSend.call(this, data);
   };
+  // Every Blob the page offers under an object URL (a received file's "Save" link), so a test can
+  // read it without fetching (the page's CSP allows no blob: fetches).
+  window.__stubeBlobs = new Map();
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = (object) => {
+    const url = createObjectURL(object);
+    window.__stubeBlobs.set(url, object);
+    return url;
+  };
   // What the page reported as errors (a panic of the app, say), for a failing test to show.
   window.__stubeErrors = [];
   const consoleError = console.error.bind(console);

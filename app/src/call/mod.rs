@@ -6,6 +6,7 @@ mod chat_channel;
 mod devices;
 mod dtls;
 mod error;
+mod file_channel;
 mod handle;
 mod level;
 mod media;
@@ -22,4 +23,7 @@ pub use devices::{
 pub use handle::Share;
 pub use level::{MicrophoneLevel, Reading};
 pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};
-pub use session::{ChatLine, MeetingState, ServerState, Session, TileView, UiAction};
+pub use session::{
+    ChatLine, MeetingState, ServerState, Session, TileView, TransferKey, TransferState,
+    TransferView, UiAction,
+};

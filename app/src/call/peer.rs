@@ -4,6 +4,7 @@
 
 use super::chat_channel::ChatChannel;
 use super::error::{JsError, resolve};
+use super::file_channel::FileChannel;
 use super::media::{LocalMedia, MediaKind};
 use super::stats::Stats;
 use gloo_events::EventListener;
@@ -58,6 +59,12 @@ pub enum PeerEvent {
     ChatFrame(Vec<u8>),
     /// The chat channel closed.
     ChatClosed,
+    /// A frame arrived on the file channel.
+    FileFrame(Vec<u8>),
+    /// The file channel's send buffer drained: more chunks may go.
+    FileRoom,
+    /// The file channel closed.
+    FilesClosed,
 }
 
 /// How a connection starts: who offers, who is polite in perfect negotiation, and whether video
@@ -88,6 +95,7 @@ pub struct PeerLink {
     /// Whether we share our screen now.
     sharing: bool,
     chat: ChatChannel,
+    files: FileChannel,
     _listeners: [EventListener; 4],
 }
 
@@ -112,6 +120,7 @@ impl PeerLink {
             RtcPeerConnection::new_with_configuration(&configuration(ice, certificate))?;
         // Before any offer, so that the offer carries the data channel's section.
         let chat = ChatChannel::open(&connection, notify.clone())?;
+        let files = FileChannel::open(&connection, notify.clone())?;
         let listeners = listen(&connection, notify);
         let link = Self {
             connection,
@@ -125,6 +134,7 @@ impl PeerLink {
             screen: None,
             sharing: false,
             chat,
+            files,
             _listeners: listeners,
         };
         if offer {
@@ -170,6 +180,10 @@ impl PeerLink {
     }
 
     /// The chat channel to this peer.
+    pub fn files(&self) -> &FileChannel {
+        &self.files
+    }
+
     pub fn chat(&self) -> &ChatChannel {
         &self.chat
     }

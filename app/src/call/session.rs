@@ -3,8 +3,10 @@
 //! a single event queue that the browser callbacks and the UI feed. The UI reads [`MeetingState`].
 
 mod devices;
+mod files;
 
 pub use devices::DeviceState;
+pub use files::{TransferKey, TransferState, TransferView};
 
 use super::caps;
 use super::devices::DeviceWatch;
@@ -101,7 +103,7 @@ pub struct Toast {
 }
 
 /// What the user asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum UiAction {
     /// Send a chat message to everyone.
     SendChat(String),
@@ -123,6 +125,10 @@ pub enum UiAction {
     ToggleScreen,
     /// Use this camera, microphone or speaker from now on (and remember it).
     UseDevice(mesh::DeviceKind, String),
+    /// Send this file to everyone, or to one person.
+    SendFile(SendWrapper<web_sys::File>, Option<PeerId>),
+    /// Stop a file transfer, ours or one we receive.
+    CancelTransfer(TransferKey),
     Leave,
 }
 
@@ -146,6 +152,8 @@ pub struct MeetingState {
     pub media_problem: RwSignal<Option<MediaProblem>>,
     pub local_stream: RwSignal<Option<SendWrapper<MediaStream>>>,
     pub devices: DeviceState,
+    /// File transfers, in the order they started.
+    pub transfers: RwSignal<Vec<TransferView>>,
     /// Signalling messages dropped because they did not open or made no sense.
     pub dropped: RwSignal<u64>,
     /// Members of the room who have not completed the handshake with us (a silent joiner, someone
@@ -179,6 +187,7 @@ impl MeetingState {
             media_problem: RwSignal::new(None),
             local_stream: RwSignal::new(None),
             devices: DeviceState::new(),
+            transfers: RwSignal::new(Vec::new()),
             dropped: RwSignal::new(0),
             unverified: RwSignal::new(0),
             untrustworthy: RwSignal::new(Vec::new()),
@@ -214,8 +223,11 @@ impl Session {
         state
             .local_stream
             .set(Some(SendWrapper::new(local.stream().share())));
+        let keys = Arc::new(keys);
         let task = Task {
-            room: Room::new(my_name, Arc::new(keys), crypto::challenge),
+            room: Room::new(my_name, Arc::clone(&keys), crypto::challenge),
+            keys,
+            transfers: files::Transfers::default(),
             my_name: my_name.trim().to_owned(),
             chat: Chat::default(),
             chat_pending: BTreeMap::new(),
@@ -270,6 +282,11 @@ enum Event {
     Screen(Result<MediaStreamTrack, MediaProblem>),
     /// The shared screen's track ended (the browser's own "Stop sharing", say).
     ScreenEnded,
+    /// A chunk of our file transfer `transfer` was read.
+    FileRead {
+        transfer: u64,
+        result: Result<Vec<u8>, JsError>,
+    },
     /// The browser's device list changed (something plugged in or out).
     DevicesChanged,
     /// The device list, read again.
@@ -300,6 +317,9 @@ enum Event {
 
 struct Task {
     room: Room,
+    /// The room's keys, for the streams of file transfers.
+    keys: Arc<RoomKeys>,
+    transfers: files::Transfers,
     my_name: String,
     chat: Chat,
     /// Sealed chat frames for peers whose channel is not open yet: `(message id, frame)`,
@@ -389,6 +409,12 @@ impl Task {
                 }
                 Event::Device { kind, result } => self.on_device(kind, result).await,
                 Event::Ui(UiAction::UseDevice(kind, id)) => self.use_device(kind, id).await,
+                Event::Ui(UiAction::SendFile(file, to)) => self.send_file(file.take(), to),
+                Event::Ui(UiAction::CancelTransfer(key)) => self.cancel_transfer(key),
+                Event::FileRead { transfer, result } => {
+                    self.on_file_read(transfer, result);
+                    continue;
+                }
                 Event::DevicesChanged => self.refresh_devices(),
                 Event::DeviceList(devices) => self.state.devices.devices.set(devices),
                 Event::Track { kind, id, event } => self.on_track(kind, &id, event).await,
@@ -531,6 +557,7 @@ impl Task {
                 Command::CloseConnection { peer } => {
                     self.chat_not_delivered(peer);
                     self.links.remove(&peer);
+                    self.files_lost(peer);
                     self.certificates.remove(&peer);
                     self.routes.remove(&peer);
                     self.capped.remove(&peer);
@@ -696,12 +723,16 @@ impl Task {
                 };
                 let name = self.participant_name(peer);
                 let now = js_sys::Date::now();
-                if let Some(ChatEvent::ClearedBy(by)) = self.chat.receive(peer, &name, &frame, now)
-                {
-                    self.toast(self.texts.chat_cleared_by(&by));
+                match self.chat.receive(peer, &name, &frame, now) {
+                    Some(ChatEvent::ClearedBy(by)) => self.toast(self.texts.chat_cleared_by(&by)),
+                    Some(ChatEvent::File(wire)) => return self.on_file_message(peer, wire),
+                    Some(ChatEvent::Message(_)) | None => {}
                 }
                 self.show_chat();
             }
+            PeerEvent::FileFrame(frame) => self.on_file_frame(peer, &frame),
+            PeerEvent::FileRoom => self.on_file_room(peer),
+            PeerEvent::FilesClosed => self.files_lost(peer),
             // The peer closed its side (it left, or reloaded): the connection is over, even if
             // the server has not said so (it may have lost that peer, or us).
             PeerEvent::ChatClosed => {
@@ -1063,7 +1094,9 @@ impl Task {
     /// Copies the room's view into the UI's signals.
     fn publish(&self) {
         self.state.room.set(self.room.status());
-        self.state.dropped.set(self.room.dropped_envelopes());
+        self.state
+            .dropped
+            .set(self.room.dropped_envelopes() + self.transfers.dropped);
         self.state.unverified.set(self.room.unverified_present());
         self.state.hand.set(self.room.my_hand());
         let previous = self.state.tiles.get_untracked();
@@ -1106,6 +1139,7 @@ impl Task {
         self.level_sampler = None;
         self.device_watch = None;
         self.track_watches.clear();
+        self.end_transfers();
         self.links.clear();
         self.certificates.clear();
         self.local.stop(MediaKind::Audio);

@@ -5,6 +5,7 @@ use super::app::navigate_to_fragment;
 use super::chat::ChatPanel;
 use super::clipboard::copy;
 use super::devices::DevicePicker;
+use super::files::{FilesPanel, SendFileButton, send_all};
 use super::home::origin;
 use super::participants::ParticipantItem;
 use super::tile::{LocalTile, RemoteTile, ScreenTile, status_text};
@@ -98,7 +99,12 @@ pub fn Meeting(
                 <button on:click=move |_| navigate_to_fragment("")>{texts.back_home}</button>
             </section>
         }>
-            <div class="meeting">
+            <div class="meeting"
+                on:dragover=|event: leptos::ev::DragEvent| event.prevent_default()
+                on:drop=move |event: leptos::ev::DragEvent| {
+                    event.prevent_default();
+                    send_all(event.data_transfer().and_then(|data| data.files()), act);
+                }>
                 <header class="meeting-bar">
                     <h1 class="room-title">{room.clone()}</h1>
                     <button on:click={
@@ -173,6 +179,9 @@ pub fn Meeting(
                         <Show when=move || chat_open.get()>
                             <ChatPanel lines=state.chat act/>
                         </Show>
+                        <Show when=move || !state.transfers.with(Vec::is_empty)>
+                            <FilesPanel transfers=state.transfers act/>
+                        </Show>
                         <h2>{texts.participants}</h2>
                         <ul>
                             <li>{me.get_value()}</li>
@@ -203,6 +212,7 @@ pub fn Meeting(
                             </span>
                         </Show>
                     </button>
+                    <SendFileButton act/>
                     <button aria-keyshortcuts="S" aria-pressed=move || state.sharing.get().to_string()
                         on:click=move |_| act.run(UiAction::ToggleScreen)>{texts.share_screen}</button>
                     <button aria-keyshortcuts="H" aria-pressed=move || state.hand.get().is_some().to_string()

@@ -6,6 +6,7 @@ mod chat;
 mod clipboard;
 mod devices;
 mod early_keys;
+mod files;
 mod home;
 mod meeting;
 mod participants;

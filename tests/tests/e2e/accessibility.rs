@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, accessibility_violations, click, connected_tiles, join,
+    Browser, Devices, Page, Server, Tab, accessibility_violations, click, connected_tiles, join,
     open_meeting, set_device, wait_for_text, wait_until,
 };
 
@@ -57,6 +57,15 @@ async fn every_page_passes_wcag_2_1_a_and_aa() -> anyhow::Result<()> {
     click(&guest, "Devices").await?;
     wait_for_text(&guest, "Choose microphone", Duration::from_secs(5)).await?;
     assert_accessible(&guest, "the meeting with the devices open").await?;
+    host.read::<bool>(
+        "(() => { const input = document.querySelector('input[type=file]'); const data = new DataTransfer(); \
+         data.items.add(new File(['minutes of the meeting'], 'notes.txt')); input.files = data.files; \
+         input.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
+    )
+    .await?;
+    guest.bring_to_front().await?;
+    wait_for_text(&guest, "notes.txt", Duration::from_secs(10)).await?;
+    assert_accessible(&guest, "the meeting with a received file").await?;
 
     let intruder = open_meeting(&browser, &server.origin(), ROOM).await?;
     join(

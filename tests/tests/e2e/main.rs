@@ -8,6 +8,7 @@ mod caps;
 mod chat;
 mod devices;
 mod edges;
+mod files;
 mod firefox;
 mod hands;
 mod page_load;

@@ -1,0 +1,123 @@
+//! Files in the meeting: the "Send file" button (the browser's file picker), dropping files onto
+//! the meeting, and the list of transfers with progress, speed, "Cancel", and "Save" for a
+//! received file (offered for saving, never opened).
+
+use crate::call::{TransferKey, TransferState, TransferView, UiAction};
+use crate::i18n::Texts;
+use leptos::html::Input;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use web_sys::FileList;
+
+/// Sends every file of `files` to everyone.
+pub fn send_all(files: Option<FileList>, act: Callback<UiAction>) {
+    let Some(files) = files else {
+        return;
+    };
+    for index in 0..files.length() {
+        if let Some(file) = files.get(index) {
+            act.run(UiAction::SendFile(SendWrapper::new(file), None));
+        }
+    }
+}
+
+/// The "Send file" button and its hidden file input.
+#[component]
+pub fn SendFileButton(act: Callback<UiAction>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let input = NodeRef::<Input>::new();
+    view! {
+        <input type="file" multiple class="hidden" node_ref=input tabindex="-1" aria-hidden="true"
+            on:change=move |_| {
+                if let Some(input) = input.get() {
+                    send_all(input.files(), act);
+                    // The same file may be chosen again.
+                    input.set_value("");
+                }
+            }/>
+        <button title=texts.file_limit_hint on:click=move |_| {
+            if let Some(input) = input.get() {
+                input.click();
+            }
+        }>{texts.send_file}</button>
+    }
+}
+
+#[component]
+pub fn FilesPanel(
+    transfers: RwSignal<Vec<TransferView>>,
+    act: Callback<UiAction>,
+) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    view! {
+        <section class="files" aria-label=texts.files>
+            <h2>{texts.files}</h2>
+            <p class="hint">{texts.file_limit_hint}</p>
+            <ul aria-live="polite">
+                <For each=move || transfers.get() key=|view| (view.key, state_key(&view.state), view.percent) let(view)>
+                    <Transfer view act/>
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn Transfer(view: TransferView, act: Callback<UiAction>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let key = view.key;
+    let name = view.name.clone();
+    let title = if view.from.is_empty() {
+        format!("{} ({})", view.name, size_text(view.size))
+    } else {
+        format!("{} ({}) · {}", view.name, size_text(view.size), view.from)
+    };
+    let status = match &view.state {
+        TransferState::Active => view! {
+            <progress max="100" value=view.percent aria-label=name.clone()></progress>
+            <span class="hint">{format!("{} % · {}/s", view.percent, size_text(view.bytes_per_second as u64))}</span>
+            <button aria-label=format!("{} {}", texts.cancel, name)
+                on:click=move |_| act.run(UiAction::CancelTransfer(key))>{texts.cancel}</button>
+        }
+        .into_any(),
+        TransferState::Done(Some(url)) => view! {
+            <a class="save" href=url.clone() download=name.clone()
+                aria-label=format!("{} {}", texts.save, name)>{texts.save}</a>
+        }
+        .into_any(),
+        TransferState::Done(None) => view! { <span class="hint">{texts.file_sent}</span> }.into_any(),
+        TransferState::Cancelled => {
+            view! { <span class="hint">{texts.file_cancelled}</span> }.into_any()
+        }
+        TransferState::Damaged => view! { <span class="error">{texts.file_damaged}</span> }.into_any(),
+        TransferState::Failed => view! { <span class="error">{texts.file_failed}</span> }.into_any(),
+    };
+    let incoming = matches!(key, TransferKey::In(..));
+    view! {
+        <li class="transfer" class:incoming=incoming data-percent=view.percent>
+            <span class="file-name">{title}</span>
+            {status}
+        </li>
+    }
+}
+
+/// Part of a key that changes with what the row shows, so the row is redrawn.
+fn state_key(state: &TransferState) -> u8 {
+    match state {
+        TransferState::Active => 0,
+        TransferState::Done(_) => 1,
+        TransferState::Cancelled => 2,
+        TransferState::Damaged => 3,
+        TransferState::Failed => 4,
+    }
+}
+
+/// "20.0 MB", "512 KB", "900 B" (decimal units, as file managers show them).
+pub fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.0} KB", bytes as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{:.2} GB", bytes as f64 / 1e9),
+    }
+}

@@ -1,0 +1,153 @@
+//! Files: a 20 MB file sent to two others arrives byte-identical on both (SHA-256 compared) and is
+//! offered for saving, never opened; a transfer cancelled half way leaves nothing to save on
+//! either side; a file over the 2 GiB limit is refused with the message before any byte is sent.
+
+use std::time::Duration;
+use tests::{
+    Browser, Devices, Page, Server, Tab, connected_tiles, join, open_meeting, wait_for_text,
+    wait_until,
+};
+
+const ROOM: &str = "e2e-files-3kdp-8wmt-5qzr";
+const PASSPHRASE: &str = "correct horse battery staple";
+const TIMEOUT: Duration = Duration::from_secs(60);
+const TWENTY_MB: usize = 20 * 1000 * 1000;
+
+/// Defines `window.__makeFile(name, size, seed)`: a File of pseudo-random bytes (xorshift), and
+/// `window.__sha256(blob)`: its SHA-256 as hex.
+const FILE_TOOLS: &str = r#"(() => {
+    window.__makeFile = (name, size, seed) => {
+        const bytes = new Uint8Array(size);
+        let x = seed | 0;
+        for (let i = 0; i < size; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; bytes[i] = x & 255; }
+        return new File([bytes], name);
+    };
+    window.__sha256 = async (blob) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()))]
+        .map(b => b.toString(16).padStart(2, '0')).join('');
+    return true;
+})()"#;
+
+/// Picks `file` (a JavaScript expression) in the "Send file" picker.
+fn pick(file: &str) -> String {
+    format!(
+        "(() => {{ const input = document.querySelector('input[type=file]'); const data = new DataTransfer(); \
+         data.items.add({file}); input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+    )
+}
+
+/// Drops `file` onto the meeting, as a person dragging it from the desktop would.
+fn drop_onto_meeting(file: &str) -> String {
+    format!(
+        "(() => {{ const data = new DataTransfer(); data.items.add({file}); \
+         document.querySelector('.meeting').dispatchEvent(new DragEvent('drop', {{ dataTransfer: data, bubbles: true, cancelable: true }})); return true; }})()"
+    )
+}
+
+fn save_link(name: &str) -> String {
+    format!("document.querySelector('a.save[aria-label=\"Save {name}\"]')")
+}
+
+async fn received_hash(page: &Page, name: &str) -> anyhow::Result<String> {
+    let link = save_link(name);
+    page.read(&format!(
+        "(async () => {{ const a = {link}; if (!a.hasAttribute('download')) return 'not a download'; \
+         return window.__sha256(window.__stubeBlobs.get(a.href)); }})()"
+    ))
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn files_arrive_whole_cancel_on_both_sides_and_the_limit_holds() -> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let names = ["Ada", "Bob", "Cem"];
+    let mut pages = Vec::new();
+    for name in names {
+        let page = open_meeting(&browser, &server.origin(), ROOM).await?;
+        join(&page, name, PASSPHRASE, false, false).await?;
+        pages.push(page);
+    }
+    for (page, name) in pages.iter().zip(names) {
+        page.bring_to_front().await?;
+        let what = format!("{name} is connected to both others");
+        wait_until(page, &what, &connected_tiles(2), TIMEOUT).await?;
+        page.read::<bool>(FILE_TOOLS).await?;
+    }
+    let (ada, others) = pages.split_first().expect("three pages");
+
+    // 20 MB to both, through the picker.
+    ada.bring_to_front().await?;
+    ada.read::<bool>("(window.__report = window.__makeFile('report.bin', 20000000, 7), true)")
+        .await?;
+    let sent: String = ada.read("window.__sha256(window.__report)").await?;
+    ada.read::<bool>(&pick("window.__report")).await?;
+    for (page, name) in others.iter().zip(&names[1..]) {
+        page.bring_to_front().await?;
+        let what = format!("{name} is offered report.bin for saving");
+        wait_until(
+            page,
+            &what,
+            &format!("{} !== null", save_link("report.bin")),
+            TIMEOUT,
+        )
+        .await?;
+        wait_for_text(page, "report.bin (20.0 MB) · Ada", TIMEOUT).await?;
+        let hash = received_hash(page, "report.bin").await?;
+        anyhow::ensure!(
+            hash == sent,
+            "{name} received {hash}, Ada sent {sent} ({TWENTY_MB} bytes)"
+        );
+    }
+    wait_for_text(ada, "Sent", TIMEOUT).await?;
+    tests::save_screenshot(&others[0], "files").await?;
+
+    // A large file dropped onto the meeting, cancelled by Ada half way: nothing to save anywhere.
+    ada.bring_to_front().await?;
+    ada.read::<bool>(&drop_onto_meeting(
+        "window.__makeFile('video.bin', 150000000, 11)",
+    ))
+    .await?;
+    let under_way = "[...document.querySelectorAll('li.transfer')].some(li => li.textContent.includes('video.bin') \
+        && Number(li.dataset.percent) >= 5)";
+    wait_until(
+        ada,
+        "Ada's second transfer is under way",
+        under_way,
+        TIMEOUT,
+    )
+    .await?;
+    tests::click(ada, "Cancel video.bin").await?;
+    for (page, name) in pages.iter().zip(names) {
+        page.bring_to_front().await?;
+        let cancelled = "[...document.querySelectorAll('li.transfer')].some(li => li.textContent.includes('video.bin') \
+            && li.textContent.includes('Cancelled'))";
+        wait_until(
+            page,
+            &format!("{name} shows video.bin cancelled"),
+            cancelled,
+            TIMEOUT,
+        )
+        .await?;
+        let saveable: bool = page
+            .read(&format!("{} !== null", save_link("video.bin")))
+            .await?;
+        anyhow::ensure!(!saveable, "{name} offers a cancelled file for saving");
+    }
+
+    // Over the limit: refused with the message, nothing sent on any data channel.
+    ada.bring_to_front().await?;
+    let before: u64 = ada.read("window.__stubeChannelPayloads.length").await?;
+    ada.read::<bool>(&pick(
+        "(() => { const f = new File(['x'], 'huge.iso'); Object.defineProperty(f, 'size', { value: 3 * 1024 ** 3 }); return f; })()",
+    ))
+    .await?;
+    wait_for_text(ada, "larger than the limit of 2 GiB", TIMEOUT).await?;
+    let after: u64 = ada.read("window.__stubeChannelPayloads.length").await?;
+    anyhow::ensure!(
+        after == before,
+        "{} frames left after the refusal",
+        after - before
+    );
+    browser.close().await
+}
