@@ -6,36 +6,44 @@ use crate::call::{TransferKey, TransferState, TransferView, UiAction};
 use crate::i18n::Texts;
 use leptos::html::Input;
 use leptos::prelude::*;
+use protocol::PeerId;
 use send_wrapper::SendWrapper;
 use web_sys::FileList;
 
-/// Sends every file of `files` to everyone.
-pub fn send_all(files: Option<FileList>, act: Callback<UiAction>) {
+/// Sends every file of `files` to `to` (everyone if `None`).
+pub fn send_all(files: Option<FileList>, to: Option<PeerId>, act: Callback<UiAction>) {
     let Some(files) = files else {
         return;
     };
     for index in 0..files.length() {
         if let Some(file) = files.get(index) {
-            act.run(UiAction::SendFile(SendWrapper::new(file), None));
+            act.run(UiAction::SendFile(SendWrapper::new(file), to));
         }
     }
 }
 
-/// The "Send file" button and its hidden file input.
+/// A "Send file" button (to everyone, or to the one person `to`) and its hidden file input.
 #[component]
-pub fn SendFileButton(act: Callback<UiAction>) -> impl IntoView {
+pub fn SendFileButton(
+    act: Callback<UiAction>,
+    #[prop(optional)] to: Option<PeerId>,
+    /// The accessible name, when it is not just "Send file".
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
+) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let input = NodeRef::<Input>::new();
+    let label = move || label.map(|label| label.get());
     view! {
         <input type="file" multiple class="hidden" node_ref=input tabindex="-1" aria-hidden="true"
             on:change=move |_| {
                 if let Some(input) = input.get() {
-                    send_all(input.files(), act);
+                    send_all(input.files(), to, act);
                     // The same file may be chosen again.
                     input.set_value("");
                 }
             }/>
-        <button title=texts.file_limit_hint on:click=move |_| {
+        <button title=texts.file_limit_hint aria-label=label on:click=move |_| {
             if let Some(input) = input.get() {
                 input.click();
             }

@@ -103,7 +103,7 @@ pub fn Meeting(
                 on:dragover=|event: leptos::ev::DragEvent| event.prevent_default()
                 on:drop=move |event: leptos::ev::DragEvent| {
                     event.prevent_default();
-                    send_all(event.data_transfer().and_then(|data| data.files()), act);
+                    send_all(event.data_transfer().and_then(|data| data.files()), None, act);
                 }>
                 <header class="meeting-bar">
                     <h1 class="room-title">{room.clone()}</h1>

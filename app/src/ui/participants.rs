@@ -1,7 +1,8 @@
 //! The participants list: each person's name, raised hand, microphone, connection state and
 //! safety number, with "Mark as verified" once the number was compared, and the "Verified"
-//! badge after.
+//! badge after, and "Send file to …" for a file to that person alone.
 
+use super::files::SendFileButton;
 use super::tile::{HandBadge, MutedBadge, VerifiedBadge, status_text};
 use crate::call::{TileView, UiAction};
 use crate::i18n::Texts;
@@ -29,6 +30,9 @@ pub fn ParticipantItem(
             <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
             <MutedBadge muted=Signal::derive(move || !media().microphone)/>
             <span class="state">{move || status_text(texts, status())}</span>
+            <Show when=move || status() == ParticipantStatus::Connected>
+                <SendFileButton act to=peer label=Signal::derive(move || format!("{} {}", texts.send_file_to, name()))/>
+            </Show>
             {move || safety_number().map(|number| view! {
                 <span class="safety-number">{texts.safety_number}": "{number}</span>
                 <Show when=move || verification() != Verification::Verified>

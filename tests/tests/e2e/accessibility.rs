@@ -58,7 +58,7 @@ async fn every_page_passes_wcag_2_1_a_and_aa() -> anyhow::Result<()> {
     wait_for_text(&guest, "Choose microphone", Duration::from_secs(5)).await?;
     assert_accessible(&guest, "the meeting with the devices open").await?;
     host.read::<bool>(
-        "(() => { const input = document.querySelector('input[type=file]'); const data = new DataTransfer(); \
+        "(() => { const input = document.querySelector('.controls input[type=file]'); const data = new DataTransfer(); \
          data.items.add(new File(['minutes of the meeting'], 'notes.txt')); input.files = data.files; \
          input.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
     )

@@ -1,5 +1,6 @@
 //! Files: a 20 MB file sent to two others arrives byte-identical on both (SHA-256 compared) and is
-//! offered for saving, never opened; a transfer cancelled half way leaves nothing to save on
+//! offered for saving, never opened; a file sent to one person reaches only them; a transfer
+//! cancelled half way leaves nothing to save on
 //! either side; a file over the 2 GiB limit is refused with the message before any byte is sent.
 
 use std::time::Duration;
@@ -30,7 +31,7 @@ const FILE_TOOLS: &str = r#"(() => {
 /// Picks `file` (a JavaScript expression) in the "Send file" picker.
 fn pick(file: &str) -> String {
     format!(
-        "(() => {{ const input = document.querySelector('input[type=file]'); const data = new DataTransfer(); \
+        "(() => {{ const input = document.querySelector('.controls input[type=file]'); const data = new DataTransfer(); \
          data.items.add({file}); input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
     )
 }
@@ -101,6 +102,36 @@ async fn files_arrive_whole_cancel_on_both_sides_and_the_limit_holds() -> anyhow
     }
     wait_for_text(ada, "Sent", TIMEOUT).await?;
     tests::save_screenshot(&others[0], "files").await?;
+
+    // To Bob alone, from his entry in the participants list.
+    ada.bring_to_front().await?;
+    let bobs_picker = "[...document.querySelectorAll('li.participant')].find(li => li.querySelector('.name')?.textContent === 'Bob')\
+        ?.querySelector('input[type=file]')";
+    let to_bob = format!(
+        "(() => {{ const input = {bobs_picker}; const button = input?.nextElementSibling; \
+         if (button?.getAttribute('aria-label') !== 'Send file to Bob') return false; \
+         const data = new DataTransfer(); data.items.add(new File(['for your eyes'], 'for-bob.txt')); \
+         input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+    );
+    anyhow::ensure!(
+        ada.read::<bool>(&to_bob).await?,
+        "no \"Send file to Bob\" on Ada's list"
+    );
+    let bob = &others[0];
+    bob.bring_to_front().await?;
+    wait_until(
+        bob,
+        "Bob is offered for-bob.txt",
+        &format!("{} !== null", save_link("for-bob.txt")),
+        TIMEOUT,
+    )
+    .await?;
+    let cem = &others[1];
+    cem.bring_to_front().await?;
+    let cem_sees: bool = cem
+        .read("document.body.innerText.includes('for-bob.txt')")
+        .await?;
+    anyhow::ensure!(!cem_sees, "Cem was offered a file sent to Bob alone");
 
     // A large file dropped onto the meeting, cancelled by Ada half way: nothing to save anywhere.
     ada.bring_to_front().await?;
