@@ -1,6 +1,6 @@
 //! Call benchmarks, run by `cargo xtask bench` inside a private network namespace with the same
 //! environment as the end-to-end tests (`STUBE_SERVER_BIN`, `STUBE_DIST`, `STUBE_CHROMIUM`,
-//! `STUBE_NFT`). An argument `load`, `setup`, `steady` or `stalls` runs that section alone.
+//! `STUBE_NFT`). An argument `load`, `setup`, `steady`, `files` or `stalls` runs that section alone.
 //!
 //! Every participant has their own headless Chromium (one tab, fresh profile, fake camera and
 //! microphone), all on this machine, through one release server.
@@ -17,6 +17,9 @@
 //!    10 s window, as % of one core, and each received video stream's frame rate (frames
 //!    decoded over the window) and resolution.
 //! 0. First load: the bytes a fresh profile transfers opening an invite link (Resource Timing).
+//! 4. File transfer: 200 MiB from one Chromium to another through the app, against a raw data
+//!    channel between two connections in one page with the same pacing; the resident memory of
+//!    each Chromium's process tree, sampled every 250 ms, before and at its peak.
 //! 3. Media stalls in a two-person call: each page samples its decoded video frames every 10 ms
 //!    and keeps the longest time without a new frame. Once across a restart of the server (killed,
 //!    started again on the same port, both pages back), once across a 10 s cut of all UDP (an
@@ -315,10 +318,11 @@ async fn call_setup(server: &Server) -> Result<()> {
     Ok(())
 }
 
-/// One process: its parent and its CPU ticks.
+/// One process: its parent, its CPU ticks and its resident memory in KiB.
 struct Process {
     parent: u32,
     ticks: u64,
+    rss_kib: u64,
 }
 
 fn processes() -> HashMap<u32, Process> {
@@ -339,7 +343,9 @@ fn processes() -> HashMap<u32, Process> {
         };
         let fields: Vec<&str> = rest.split_whitespace().collect();
         let number = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
-        let (Some(parent), Some(utime), Some(stime)) = (number(1), number(11), number(12)) else {
+        let (Some(parent), Some(utime), Some(stime), Some(rss_pages)) =
+            (number(1), number(11), number(12), number(21))
+        else {
             continue;
         };
         found.insert(
@@ -347,6 +353,7 @@ fn processes() -> HashMap<u32, Process> {
             Process {
                 parent: u32::try_from(parent).unwrap_or(0),
                 ticks: utime + stime,
+                rss_kib: rss_pages * 4,
             },
         );
     }
@@ -476,6 +483,127 @@ async fn steady_calls(server: &Server) -> Result<()> {
     Ok(())
 }
 
+/// The size of the file of the transfer benchmark.
+const TRANSFER_BYTES: u64 = 200 * 1024 * 1024;
+
+/// In one page: two local peer connections with one data channel, `__BYTES__` sent in 16 KiB
+/// messages with the app's pacing (up to 4 MiB buffered, resumed at 1 MiB), no sealing.
+/// Resolves to the milliseconds from the first send to the last byte received.
+const RAW_CHANNEL: &str = r#"(async () => {
+    const total = __BYTES__, chunk = new Uint8Array(16384);
+    const a = new RTCPeerConnection(), b = new RTCPeerConnection();
+    a.onicecandidate = e => e.candidate && b.addIceCandidate(e.candidate);
+    b.onicecandidate = e => e.candidate && a.addIceCandidate(e.candidate);
+    const channel = a.createDataChannel('raw', { ordered: true });
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = 1 << 20;
+    const received = new Promise(resolve => b.ondatachannel = ({ channel: incoming }) => {
+        let got = 0;
+        incoming.onmessage = ({ data }) => { got += data.byteLength; if (got >= total) resolve(Date.now()); };
+    });
+    await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription);
+    await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription);
+    await new Promise(resolve => channel.onopen = resolve);
+    const start = Date.now();
+    for (let sent = 0; sent < total; sent += chunk.length) {
+        if (channel.bufferedAmount >= 4 << 20)
+            await new Promise(resolve => channel.onbufferedamountlow = resolve);
+        channel.send(chunk);
+    }
+    const end = await received;
+    a.close(); b.close();
+    return end - start;
+})()"#;
+
+/// Resident memory of each Chromium process tree, in launch order (lowest pid first), in MiB.
+fn tree_rss() -> Vec<f64> {
+    let all = processes();
+    let mut trees: Vec<(u32, u64)> = Vec::new();
+    for (pid, process) in &all {
+        let Some(top) = top_child(&all, *pid) else {
+            continue;
+        };
+        match trees.iter_mut().find(|(t, _)| *t == top) {
+            Some((_, rss)) => *rss += process.rss_kib,
+            None => trees.push((top, process.rss_kib)),
+        }
+    }
+    trees.sort();
+    trees
+        .into_iter()
+        .map(|(_, kib)| kib as f64 / 1024.0)
+        .collect()
+}
+
+/// A 200 MiB file from one browser to another through the app (sealed, paced, hashed), against
+/// the raw data channel in one page; and how much each Chromium's memory grows meanwhile.
+async fn file_transfer(server: &Server) -> Result<()> {
+    let url = format!("{}/#bench-file-transfer", server.origin());
+    let browsers = launch(2).await?;
+    let pages = join_first(&browsers, &url, 1).await?;
+    let raw_ms = read_ms(
+        &pages[1],
+        &RAW_CHANNEL.replace("__BYTES__", &TRANSFER_BYTES.to_string()),
+    )
+    .await?;
+    let (sender, receiver) = (&pages[0], &pages[1]);
+    sender
+        .evaluate(format!(
+            "(() => {{ const parts = []; for (let n = 0; n < {TRANSFER_BYTES}; n += 65536) \
+             parts.push(crypto.getRandomValues(new Uint8Array(65536))); \
+             window.__benchFile = new File(parts, 'bench.bin'); return true; }})()"
+        ))
+        .await?;
+    let baseline = tree_rss();
+    let started = now_ms();
+    sender
+        .evaluate(
+            "(() => { const input = document.querySelector('.controls input[type=file]'); \
+             const data = new DataTransfer(); data.items.add(window.__benchFile); input.files = data.files; \
+             input.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
+        )
+        .await?;
+    let mut peak = baseline.clone();
+    let done = "document.querySelector('a.save') !== null";
+    loop {
+        for (high, now) in peak.iter_mut().zip(tree_rss()) {
+            *high = high.max(now);
+        }
+        if receiver.evaluate(done).await?.into_value::<bool>()? {
+            break;
+        }
+        anyhow::ensure!(
+            now_ms() - started < 300_000.0,
+            "the transfer took over 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let sealed_ms = now_ms() - started;
+    let mib = TRANSFER_BYTES as f64 / (1024.0 * 1024.0);
+    println!("\nFile transfer of {mib:.0} MiB between two Chromiums (loopback)\n");
+    println!(
+        "raw data channel (one page, two connections, no sealing): {:.1} MiB/s",
+        mib / (raw_ms / 1e3)
+    );
+    println!(
+        "through the app (sealed, paced, hashed, to the Save link): {:.1} MiB/s ({:.0} % of raw)",
+        mib / (sealed_ms / 1e3),
+        raw_ms / sealed_ms * 100.0
+    );
+    for (role, (before, high)) in ["sender", "receiver"]
+        .iter()
+        .zip(baseline.iter().zip(&peak))
+    {
+        println!(
+            "{role} Chromium: {before:.0} MiB before, peak {high:.0} MiB (+{:.0} MiB)",
+            high - before
+        );
+    }
+    println!("load average: {}", load_average());
+    drop(pages);
+    close(browsers).await
+}
+
 /// What a first visit transfers: every request of a fresh profile opening an invite link, until
 /// the pre-join form is shown (Resource Timing `transferSize`: compressed body and headers).
 async fn first_load(server: &Server) -> Result<()> {
@@ -577,7 +705,7 @@ async fn main() -> Result<()> {
         "--max-joins-per-minute-per-network",
         "10000",
     ])?;
-    // One section by name (`load`, `setup`, `steady`, `stalls`), or all of them.
+    // One section by name (`load`, `setup`, `steady`, `files`, `stalls`), or all of them.
     let only = std::env::args().nth(1);
     let wanted = |section: &str| only.as_deref().is_none_or(|only| only == section);
     if wanted("setup") {
@@ -588,6 +716,9 @@ async fn main() -> Result<()> {
     }
     if wanted("steady") {
         steady_calls(&server).await?;
+    }
+    if wanted("files") {
+        file_transfer(&server).await?;
     }
     if wanted("stalls") {
         media_stalls(&mut server).await?;
