@@ -28,7 +28,7 @@
 
 use anyhow::{Context, Result};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tests::{Blackout, Browser, Devices, Page, Server, join, wait_for_text, wait_until};
 
@@ -318,9 +318,11 @@ async fn call_setup(server: &Server) -> Result<()> {
     Ok(())
 }
 
-/// One process: its parent, its CPU ticks and its resident memory in KiB.
+/// One process: its parent, its kind (`--type=` of Chromium, else the command name), its CPU
+/// ticks and its resident memory in KiB.
 struct Process {
     parent: u32,
+    kind: String,
     ticks: u64,
     rss_kib: u64,
 }
@@ -338,9 +340,10 @@ fn processes() -> HashMap<u32, Process> {
             continue;
         };
         // pid (comm) state ppid … utime stime: fields 4, 14 and 15; comm may contain spaces.
-        let Some((_, rest)) = stat.rsplit_once(") ") else {
+        let Some((head, rest)) = stat.rsplit_once(") ") else {
             continue;
         };
+        let comm = head.split_once(" (").map_or("", |(_, comm)| comm);
         let fields: Vec<&str> = rest.split_whitespace().collect();
         let number = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
         let (Some(parent), Some(utime), Some(stime), Some(rss_pages)) =
@@ -352,6 +355,7 @@ fn processes() -> HashMap<u32, Process> {
             pid,
             Process {
                 parent: u32::try_from(parent).unwrap_or(0),
+                kind: kind_of(&entry.path(), comm),
                 ticks: utime + stime,
                 rss_kib: rss_pages * 4,
             },
@@ -361,6 +365,16 @@ fn processes() -> HashMap<u32, Process> {
 }
 
 /// The child of this process that `pid` descends from, if any.
+/// A Chromium process's `--type=` (renderer, gpu-process, utility), or the command name.
+fn kind_of(proc_dir: &std::path::Path, comm: &str) -> String {
+    // Chromium's child processes rewrite their command line with spaces between arguments.
+    let cmdline = std::fs::read_to_string(proc_dir.join("cmdline")).unwrap_or_default();
+    cmdline
+        .split(['\0', ' '])
+        .find_map(|arg| arg.strip_prefix("--type="))
+        .map_or_else(|| comm.to_owned(), str::to_owned)
+}
+
 fn top_child(all: &HashMap<u32, Process>, mut pid: u32) -> Option<u32> {
     let me = std::process::id();
     while let Some(process) = all.get(&pid) {
@@ -399,19 +413,23 @@ async fn video_in(pages: &[Page]) -> Result<Vec<Vec<(f64, f64, f64)>>> {
     Ok(all)
 }
 
-/// CPU ticks over the window per Chromium process tree (processes alive at both ends).
-fn ticks_per_tree(
+/// CPU ticks over the window per process tree (a Chromium, or the server), and per process kind
+/// summed over all trees (processes alive at both ends).
+fn ticks_over(
     before: &HashMap<u32, Process>,
     after: &HashMap<u32, Process>,
-) -> HashMap<u32, u64> {
+) -> (HashMap<u32, u64>, BTreeMap<String, u64>) {
     let mut trees = HashMap::new();
+    let mut kinds = BTreeMap::new();
     for (pid, process) in after {
         let (Some(top), Some(earlier)) = (top_child(after, *pid), before.get(pid)) else {
             continue;
         };
-        *trees.entry(top).or_default() += process.ticks.saturating_sub(earlier.ticks);
+        let ticks = process.ticks.saturating_sub(earlier.ticks);
+        *trees.entry(top).or_default() += ticks;
+        *kinds.entry(process.kind.clone()).or_default() += ticks;
     }
-    trees
+    (trees, kinds)
 }
 
 async fn steady_calls(server: &Server) -> Result<()> {
@@ -429,7 +447,7 @@ async fn steady_calls(server: &Server) -> Result<()> {
         "{:>12} | {:>21} | {:>16} | {:>15} | {:>15} | {:<20} | load average",
         "participants",
         "CPU per participant",
-        "all Chromiums",
+        "all processes",
         "fps mean",
         "fps min",
         "resolutions (count)"
@@ -448,11 +466,8 @@ async fn steady_calls(server: &Server) -> Result<()> {
         let frames_after = video_in(&pages).await?;
         let seconds = (now_ms() - started) / 1e3;
         let percent = |ticks: u64| ticks as f64 / per_second / CPU_WINDOW.as_secs_f64() * 100.0;
-        let trees: Vec<f64> = ticks_per_tree(&before, &after)
-            .into_values()
-            .map(percent)
-            .collect();
-        let total: f64 = trees.iter().sum();
+        let (trees, kinds) = ticks_over(&before, &after);
+        let total: f64 = trees.into_values().map(percent).sum();
         let mut rates = Vec::new();
         let mut resolutions: Vec<(String, usize)> = Vec::new();
         for (earlier, later) in frames_before.iter().zip(&frames_after) {
@@ -474,9 +489,15 @@ async fn steady_calls(server: &Server) -> Result<()> {
             .join(", ");
         println!(
             "{size:>12} | {:>20.1}% | {total:>15.1}% | {mean:>15.1} | {lowest:>15.1} | {resolutions:<20} | {}",
-            total / trees.len().max(1) as f64,
+            total / size as f64,
             load_average()
         );
+        let by_kind = kinds
+            .iter()
+            .map(|(kind, ticks)| format!("{kind} {:.1}%", percent(*ticks)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!("{:>12} | by process kind: {by_kind}", "");
         drop(pages);
         close(browsers).await?;
     }
@@ -486,11 +507,11 @@ async fn steady_calls(server: &Server) -> Result<()> {
 /// The size of the file of the transfer benchmark.
 const TRANSFER_BYTES: u64 = 200 * 1024 * 1024;
 
-/// In one page: two local peer connections with one data channel, `__BYTES__` sent in 16 KiB
-/// messages with the app's pacing (up to 4 MiB buffered, resumed at 1 MiB), no sealing.
+/// In one page: two local peer connections with one data channel, `__BYTES__` sent in messages
+/// of the app's chunk size with the app's pacing (up to 4 MiB buffered, resumed at 1 MiB), no sealing.
 /// Resolves to the milliseconds from the first send to the last byte received.
 const RAW_CHANNEL: &str = r#"(async () => {
-    const total = __BYTES__, chunk = new Uint8Array(16384);
+    const total = __BYTES__, chunk = new Uint8Array(__CHUNK__);
     const a = new RTCPeerConnection(), b = new RTCPeerConnection();
     a.onicecandidate = e => e.candidate && b.addIceCandidate(e.candidate);
     b.onicecandidate = e => e.candidate && a.addIceCandidate(e.candidate);
@@ -523,6 +544,12 @@ fn tree_rss() -> Vec<f64> {
         let Some(top) = top_child(&all, *pid) else {
             continue;
         };
+        if all
+            .get(&top)
+            .is_none_or(|browser| !browser.kind.contains("chrom"))
+        {
+            continue;
+        }
         match trees.iter_mut().find(|(t, _)| *t == top) {
             Some((_, rss)) => *rss += process.rss_kib,
             None => trees.push((top, process.rss_kib)),
@@ -543,7 +570,9 @@ async fn file_transfer(server: &Server) -> Result<()> {
     let pages = join_first(&browsers, &url, 1).await?;
     let raw_ms = read_ms(
         &pages[1],
-        &RAW_CHANNEL.replace("__BYTES__", &TRANSFER_BYTES.to_string()),
+        &RAW_CHANNEL
+            .replace("__BYTES__", &TRANSFER_BYTES.to_string())
+            .replace("__CHUNK__", &mesh::CHUNK_BYTES.to_string()),
     )
     .await?;
     let (sender, receiver) = (&pages[0], &pages[1]);

@@ -373,6 +373,21 @@ impl Task {
                     }
                 }
                 Event::Socket { .. } => {}
+                // File chunks come thousands a second: they change no tile.
+                Event::Peer {
+                    peer,
+                    event: PeerEvent::FileFrame(frame),
+                } => {
+                    self.on_file_frame(peer, &frame);
+                    continue;
+                }
+                Event::Peer {
+                    peer,
+                    event: PeerEvent::FileRoom,
+                } => {
+                    self.on_file_room(peer);
+                    continue;
+                }
                 Event::Peer { peer, event } => self.on_peer(peer, event).await,
                 Event::Certificate { peer, result } => self.on_certificate(peer, result).await,
                 Event::Ui(UiAction::Leave) => break,
@@ -1094,9 +1109,7 @@ impl Task {
     /// Copies the room's view into the UI's signals.
     fn publish(&self) {
         self.state.room.set(self.room.status());
-        self.state
-            .dropped
-            .set(self.room.dropped_envelopes() + self.transfers.dropped);
+        self.show_dropped();
         self.state.unverified.set(self.room.unverified_present());
         self.state.hand.set(self.room.my_hand());
         let previous = self.state.tiles.get_untracked();
@@ -1132,6 +1145,14 @@ impl Task {
             })
             .collect();
         self.state.tiles.set(tiles);
+    }
+
+    /// How many messages did not open: signalling and chat (the room's count) and file frames.
+    fn show_dropped(&self) {
+        let dropped = self.room.dropped_envelopes() + self.transfers.dropped;
+        if self.state.dropped.get_untracked() != dropped {
+            self.state.dropped.set(dropped);
+        }
     }
 
     /// Leaves: every connection closed, the devices stopped (camera light off), the socket closed.

@@ -86,6 +86,34 @@ async fn a_message_reaches_the_other_with_the_verified_name_and_clearing_for_eve
     )
     .await?;
 
+    // A frame tampered with inside the connection (one byte flipped) is dropped and counted,
+    // never shown; the next genuine one still arrives.
+    ada.evaluate("window.__stubeFlipNext = true").await?;
+    fill(&ada, "Message", "forged line").await?;
+    click(&ada, "Send").await?;
+    wait_until(
+        &grace,
+        "Grace counts the tampered frame",
+        "document.querySelector('details.details')?.textContent.includes('1 message could not be opened')",
+        Duration::from_secs(5),
+    )
+    .await?;
+    fill(&ada, "Message", "genuine line").await?;
+    click(&ada, "Send").await?;
+    let genuine = format!("{LINES}.includes('Ada|genuine line')");
+    wait_until(
+        &grace,
+        "Grace sees the next message",
+        &genuine,
+        Duration::from_secs(5),
+    )
+    .await?;
+    let forged: bool = grace
+        .evaluate(format!("{LINES}.some(line => line.includes('forged'))"))
+        .await?
+        .into_value()?;
+    assert!(!forged, "Grace shows the tampered message");
+
     click(&grace, "Clear for everyone").await?;
     wait_for_text(
         &ada,

@@ -12,6 +12,10 @@ use protocol::PeerId;
 use std::collections::{BTreeMap, BTreeSet};
 use web_sys::{Blob, BlobPropertyBag, File, Url};
 
+/// Chunks read from the file at once (1 MiB): one read per chunk would make the reads' latency,
+/// not sealing or the network, set the pace.
+const CHUNKS_PER_READ: u64 = 16;
+
 /// One transfer, as the UI lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TransferKey {
@@ -144,7 +148,7 @@ impl Task {
             // `PeerEvent::FileRoom` pumps again.
             return;
         }
-        let Some((start, end)) = sending.outgoing.next_range() else {
+        let Some((start, end)) = sending.outgoing.next_block(CHUNKS_PER_READ) else {
             let end = sending.outgoing.seal_end();
             let recipients = std::mem::take(&mut sending.recipients);
             self.transfers.sending.remove(&transfer);
@@ -169,23 +173,38 @@ impl Task {
         });
     }
 
-    /// A chunk of `transfer` was read: sealed once, sent to every recipient.
+    /// A block of `transfer` was read: sealed chunk by chunk, once, and sent to every recipient.
     pub(super) fn on_file_read(&mut self, transfer: u64, result: Result<Vec<u8>, JsError>) {
         let Some(sending) = self.transfers.sending.get_mut(&transfer) else {
             return;
         };
         sending.reading = false;
-        let sealed = result
-            .ok()
-            .and_then(|chunk| sending.outgoing.seal_chunk(&chunk).ok());
-        let Some(frame) = sealed else {
+        // Every chunk of the block, or nothing (a short read fails the chunk's length check).
+        let outgoing = &mut sending.outgoing;
+        let frames = result.ok().and_then(|block| {
+            let mut frames = Vec::new();
+            let mut rest = block.as_slice();
+            while !rest.is_empty() {
+                let (start, end) = outgoing.next_range()?;
+                let length = usize::try_from(end - start).ok()?.min(rest.len());
+                let (chunk, after) = rest.split_at(length);
+                frames.push(outgoing.seal_chunk(chunk).ok()?);
+                rest = after;
+            }
+            Some(frames)
+        });
+        let Some(frames) = frames else {
             let recipients = std::mem::take(&mut sending.recipients);
             self.transfers.sending.remove(&transfer);
             self.tell(&recipients, &ChatWire::FileCancelled { transfer });
             return self.set_transfer_state(TransferKey::Out(transfer), TransferState::Failed);
         };
         for peer in &sending.recipients {
-            self.links.get(peer).map(|link| link.files().send(&frame));
+            if let Some(link) = self.links.get(peer) {
+                for frame in &frames {
+                    link.files().send(frame);
+                }
+            }
         }
         let progress = sending.outgoing.progress(js_sys::Date::now());
         self.show_progress(TransferKey::Out(transfer), progress);
@@ -265,7 +284,7 @@ impl Task {
         let key = mesh::transfer_of(frame).map(|transfer| (peer, transfer));
         let Some(receiving) = key.and_then(|key| self.transfers.receiving.get_mut(&key)) else {
             self.transfers.dropped += 1;
-            return;
+            return self.show_dropped();
         };
         let (peer, transfer) = key.unwrap_or((peer, 0));
         let view = TransferKey::In(peer, transfer);
@@ -289,7 +308,10 @@ impl Task {
                 };
                 self.set_transfer_state(view, state);
             }
-            Err(FileError::Unopenable) => self.transfers.dropped += 1,
+            Err(FileError::Unopenable) => {
+                self.transfers.dropped += 1;
+                self.show_dropped();
+            }
             Err(error) => {
                 self.transfers.receiving.remove(&(peer, transfer));
                 self.tell(
