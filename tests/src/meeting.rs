@@ -120,6 +120,10 @@ pub async fn join(
     click(page, "Join").await
 }
 
+/// How long a device may take to start: on this 2-core machine, with six browsers already in a
+/// call, a fake camera has taken over 10 s.
+const DEVICE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Turns the pre-join toggle button `device` on or off (the page may have turned it on itself,
 /// remembering this browser's last choice) and waits until it shows that state.
 pub async fn set_device(page: &impl Tab, device: &str, on: bool) -> Result<()> {
@@ -129,7 +133,7 @@ pub async fn set_device(page: &impl Tab, device: &str, on: bool) -> Result<()> {
         page,
         &format!("{device} is not busy"),
         &idle,
-        Duration::from_secs(10),
+        DEVICE_TIMEOUT,
     )
     .await?;
     let state = format!("{button}.getAttribute('aria-pressed') === '{on}'");
@@ -141,7 +145,7 @@ pub async fn set_device(page: &impl Tab, device: &str, on: bool) -> Result<()> {
         page,
         &format!("{device} is {wanted}"),
         &state,
-        Duration::from_secs(10),
+        DEVICE_TIMEOUT,
     )
     .await
 }
