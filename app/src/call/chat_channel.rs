@@ -1,17 +1,13 @@
-//! The chat data channel of one peer connection. Both sides create it as negotiated channel 0,
-//! so it needs no signalling of its own and rides the DTLS connection whose safety number people
-//! compare. It carries binary frames the room sealed under the sender's chat stream
+//! The chat data channel of one peer connection: negotiated channel 0 ([`super::data_channel`]).
+//! It carries binary frames the room sealed under the sender's chat stream
 //! ([`mesh::Room::seal_chat`]). It owns its listeners; its events go to the session like every
 //! other callback's.
 
+use super::data_channel::{binary_frame, negotiated};
 use super::error::JsError;
 use super::peer::PeerEvent;
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
-use web_sys::{
-    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState, RtcDataChannelType,
-    RtcPeerConnection,
-};
+use web_sys::{RtcDataChannel, RtcDataChannelState, RtcPeerConnection};
 
 /// More than this many bytes waiting in the browser's send buffer and a message is not queued
 /// (it is reported not delivered): a stalled peer cannot make this tab's memory grow.
@@ -27,21 +23,12 @@ impl ChatChannel {
         connection: &RtcPeerConnection,
         notify: impl Fn(PeerEvent) + Clone + 'static,
     ) -> Result<Self, JsError> {
-        let init = RtcDataChannelInit::new();
-        init.set_negotiated(true);
-        init.set_id(0);
-        let channel = connection.create_data_channel_with_data_channel_dict("chat", &init);
-        channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+        let channel = negotiated(connection, "chat", 0);
         let (on_open, on_message, on_close) = (notify.clone(), notify.clone(), notify);
         let listeners = [
             EventListener::new(&channel, "open", move |_| on_open(PeerEvent::ChatOpen)),
             EventListener::new(&channel, "message", move |event| {
-                // Text frames (not from Stube) are dropped like any frame that does not open.
-                let frame = event
-                    .dyn_ref::<MessageEvent>()
-                    .and_then(|message| message.data().dyn_into::<js_sys::ArrayBuffer>().ok())
-                    .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
-                if let Some(frame) = frame {
+                if let Some(frame) = binary_frame(event) {
                     on_message(PeerEvent::ChatFrame(frame));
                 }
             }),

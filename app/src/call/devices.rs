@@ -46,14 +46,20 @@ pub async fn list() -> Devices {
     }))
 }
 
-/// Asks for a track of `kind` from `remembered` (the device the user last chose) while it is
-/// plugged in, else from the system default. Before permission the browser hides which devices
-/// there are; once the first track reveals them, a remembered device that is plugged in but not
-/// the one given is asked for in its place. Returns the track and the device list as it is then.
+/// Asks for a track of `kind`: from the device `chosen` exactly, or else from the device the
+/// user last chose while it is plugged in, else from the system default. Before permission the
+/// browser hides which devices there are; once the first track reveals them, a remembered device
+/// that is plugged in but not the one given is asked for in its place. Returns the track and the
+/// device list as it is then.
 pub async fn acquire(
     kind: MediaKind,
-    remembered: Option<String>,
+    chosen: Option<String>,
 ) -> Result<(MediaStreamTrack, Devices), MediaProblem> {
+    if let Some(id) = chosen {
+        let track = request_track(kind, Some(&id)).await?;
+        return Ok((track, list().await));
+    }
+    let remembered = crate::prefs::chosen_device(kind.device());
     let before = list().await;
     let listed = remembered
         .as_deref()

@@ -1,17 +1,15 @@
-//! The file data channel of one peer connection: negotiated channel 1, beside the chat channel
+//! The file data channel of one peer connection: negotiated channel 1
+//! ([`super::data_channel`]), beside the chat channel
 //! so that a large file never holds up a chat line. It carries the frames of
 //! [`mesh::Outgoing`] (chunks sealed under each transfer's stream). Sending is paced by the
 //! browser's send buffer: [`FileChannel::has_room`] says whether another chunk may go, and
 //! [`PeerEvent::FileRoom`] comes when the buffer has drained below [`LOW_WATER_BYTES`].
 
+use super::data_channel::{binary_frame, negotiated};
 use super::error::JsError;
 use super::peer::PeerEvent;
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
-use web_sys::{
-    MessageEvent, RtcDataChannel, RtcDataChannelInit, RtcDataChannelState, RtcDataChannelType,
-    RtcPeerConnection,
-};
+use web_sys::{RtcDataChannel, RtcDataChannelState, RtcPeerConnection};
 
 /// Chunks are sent while the send buffer holds less than this.
 const HIGH_WATER_BYTES: u32 = 4 << 20;
@@ -28,20 +26,12 @@ impl FileChannel {
         connection: &RtcPeerConnection,
         notify: impl Fn(PeerEvent) + Clone + 'static,
     ) -> Result<Self, JsError> {
-        let init = RtcDataChannelInit::new();
-        init.set_negotiated(true);
-        init.set_id(1);
-        let channel = connection.create_data_channel_with_data_channel_dict("files", &init);
-        channel.set_binary_type(RtcDataChannelType::Arraybuffer);
+        let channel = negotiated(connection, "files", 1);
         channel.set_buffered_amount_low_threshold(LOW_WATER_BYTES);
         let (on_message, on_low, on_close) = (notify.clone(), notify.clone(), notify);
         let listeners = [
             EventListener::new(&channel, "message", move |event| {
-                let frame = event
-                    .dyn_ref::<MessageEvent>()
-                    .and_then(|message| message.data().dyn_into::<js_sys::ArrayBuffer>().ok())
-                    .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
-                if let Some(frame) = frame {
+                if let Some(frame) = binary_frame(event) {
                     on_message(PeerEvent::FileFrame(frame));
                 }
             }),

@@ -3,6 +3,7 @@
 
 mod caps;
 mod chat_channel;
+mod data_channel;
 mod devices;
 mod dtls;
 mod error;
@@ -22,7 +23,7 @@ pub use devices::{
 };
 pub use handle::Share;
 pub use level::{MicrophoneLevel, Reading};
-pub use media::{LocalMedia, MediaKind, MediaProblem, request_track};
+pub use media::{LocalMedia, MediaKind, MediaProblem};
 pub use session::{
     ChatLine, MeetingState, ServerState, Session, TileView, TransferKey, TransferState,
     TransferView, UiAction,

@@ -373,22 +373,15 @@ impl Task {
                     }
                 }
                 Event::Socket { .. } => {}
-                // File chunks come thousands a second: they change no tile.
-                Event::Peer {
-                    peer,
-                    event: PeerEvent::FileFrame(frame),
-                } => {
-                    self.on_file_frame(peer, &frame);
-                    continue;
+                Event::Peer { peer, event } => {
+                    // File chunks come thousands a second: they change no tile.
+                    let file_traffic =
+                        matches!(event, PeerEvent::FileFrame(_) | PeerEvent::FileRoom);
+                    self.on_peer(peer, event).await;
+                    if file_traffic {
+                        continue;
+                    }
                 }
-                Event::Peer {
-                    peer,
-                    event: PeerEvent::FileRoom,
-                } => {
-                    self.on_file_room(peer);
-                    continue;
-                }
-                Event::Peer { peer, event } => self.on_peer(peer, event).await,
                 Event::Certificate { peer, result } => self.on_certificate(peer, result).await,
                 Event::Ui(UiAction::Leave) => break,
                 Event::Ui(UiAction::ToggleMicrophone) => self.toggle(MediaKind::Audio).await,

@@ -7,7 +7,7 @@ use super::early_keys::EarlyKeys;
 use super::meeting::Meeting;
 use crate::call::{
     DeviceWatch, LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, acquire,
-    device_of, list_devices, request_track,
+    device_of, list_devices,
 };
 use crate::i18n::Texts;
 use crate::invite::Invite;
@@ -94,15 +94,10 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         }
         pending.set(true);
         leptos::task::spawn_local(async move {
-            let requested = match chosen {
-                Some(id) => request_track(kind, Some(&id)).await,
-                None => acquire(kind, prefs::chosen_device(kind.device()))
-                    .await
-                    .map(|(track, listed)| {
-                        let _ = devices.try_set(listed);
-                        track
-                    }),
-            };
+            let requested = acquire(kind, chosen).await.map(|(track, listed)| {
+                let _ = devices.try_set(listed);
+                track
+            });
             let _ = pending.try_set(false);
             match requested {
                 // Audio only was chosen while the camera prompt was open: release it at once.

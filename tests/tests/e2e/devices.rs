@@ -152,6 +152,15 @@ async fn switching_the_camera_mid_call_keeps_the_peer_seeing_without_renegotiati
 
     // Next visit: the pre-join page starts the remembered camera.
     click(&ada, "Leave meeting").await?;
+    // Leaving after a switch turns every device off: no capture track is live.
+    let all_off = "window.__stubeLocalTracks.every(t => t.readyState === 'ended')";
+    wait_until(
+        &ada,
+        "Ada's devices are off after leaving",
+        all_off,
+        TIMEOUT,
+    )
+    .await?;
     drop(ada);
     let again = open_meeting(&browser, &server.origin(), ROOM).await?;
     fill(&again, "Your name", "Ada").await?;

@@ -5,7 +5,7 @@
 
 use super::{Event, Task};
 use crate::call::devices::{self, DeviceWatch};
-use crate::call::media::{MediaKind, request_track};
+use crate::call::media::MediaKind;
 use crate::call::track_watch::{TrackEvent, TrackWatch};
 use crate::prefs;
 use leptos::prelude::*;
@@ -108,12 +108,7 @@ impl Task {
     pub(super) fn request_device(&self, kind: MediaKind, chosen: Option<String>) {
         let sender = self.sender.clone();
         leptos::task::spawn_local(async move {
-            let result = match chosen {
-                Some(id) => request_track(kind, Some(&id)).await,
-                None => devices::acquire(kind, prefs::chosen_device(kind.device()))
-                    .await
-                    .map(|(track, _)| track),
-            };
+            let result = devices::acquire(kind, chosen).await.map(|(track, _)| track);
             if let Err(Event::Device {
                 result: Ok(track), ..
             }) = sender
