@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 /// The protocol version a client names in [`ClientMessage::Join`]. Bump it on any incompatible change.
 ///
 /// - 1: the first version.
-/// - 2: `join` carries an [`AdmissionToken`]; close codes 4007 and 4008.
+/// - 2: `join` carries an [`AdmissionToken`]; close codes 4007 and 4008 (later, without a bump:
+///   4009, which older clients show as an unknown refusal).
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Length in hex digits of a [`RoomId`] (a SHA-256 output).
@@ -269,10 +270,13 @@ pub enum CloseCode {
     /// 4008: the room already holds the configured number of groups with different admission
     /// tokens (different passphrases); this one would be another.
     RoomBusy,
+    /// 4009: the client sent more messages than the per-connection rate allows (a flood); the
+    /// flooder is closed, not the peers it floods.
+    TooManyMessages,
 }
 
 impl CloseCode {
-    pub const ALL: [CloseCode; 12] = [
+    pub const ALL: [CloseCode; 13] = [
         Self::GoingAway,
         Self::BinaryFrame,
         Self::MessageTooLarge,
@@ -285,6 +289,7 @@ impl CloseCode {
         Self::ProtocolViolation,
         Self::TooManyJoins,
         Self::RoomBusy,
+        Self::TooManyMessages,
     ];
 
     pub fn code(self) -> u16 {
@@ -301,6 +306,7 @@ impl CloseCode {
             Self::ProtocolViolation => 4006,
             Self::TooManyJoins => 4007,
             Self::RoomBusy => 4008,
+            Self::TooManyMessages => 4009,
         }
     }
 
@@ -323,6 +329,7 @@ impl CloseCode {
             Self::ProtocolViolation => "protocol violation",
             Self::TooManyJoins => "too many joins, try again later",
             Self::RoomBusy => "room is busy, try again later",
+            Self::TooManyMessages => "too many messages",
         }
     }
 
@@ -342,7 +349,8 @@ impl CloseCode {
             | Self::MessageTooLarge
             | Self::UnsupportedVersion
             | Self::RoomFull
-            | Self::ProtocolViolation => false,
+            | Self::ProtocolViolation
+            | Self::TooManyMessages => false,
         }
     }
 }

@@ -110,6 +110,17 @@ pub struct Config {
     #[arg(long, env = "STUBE_SEND_BUDGET_BYTES", default_value = "67108864")]
     pub send_budget_bytes: NonZeroUsize,
 
+    /// Messages one connection may send per second, on average (`signal` and `ping`; WebSocket
+    /// pings and pongs do not count); a client above it is closed with 4009 so that it cannot
+    /// flood the others. A browser sends a few dozen while it connects to a full room.
+    #[arg(long, env = "STUBE_MAX_MESSAGES_PER_SECOND", default_value = "50")]
+    pub max_messages_per_second: NonZeroU32,
+
+    /// Messages one connection may send at once above the per-second rate, before it is held to
+    /// that rate.
+    #[arg(long, env = "STUBE_MAX_MESSAGE_BURST", default_value = "200")]
+    pub max_message_burst: NonZeroU32,
+
     /// Refused messages (malformed, or `join`/`signal` out of order) tolerated per connection; the
     /// next one closes it with 4006.
     #[arg(long, env = "STUBE_MAX_MALFORMED", default_value = "16")]
@@ -240,6 +251,8 @@ mod tests {
         assert_eq!(config.max_joins_per_minute_per_network.get(), 120);
         assert_eq!(config.send_queue_bytes.get(), 256 * 1024);
         assert_eq!(config.send_budget_bytes.get(), 64 * 1024 * 1024);
+        assert_eq!(config.max_messages_per_second.get(), 50);
+        assert_eq!(config.max_message_burst.get(), 200);
         assert!(config.allowed_origin.is_empty());
         assert_eq!(config.turn_credential_ttl, Duration::from_secs(600));
         assert_eq!(config.max_connections.get(), 10_000);

@@ -46,6 +46,8 @@ pub struct ConnectionLimits {
     /// Bytes one connection's send queue may hold.
     pub send_queue_bytes: usize,
     pub max_malformed: usize,
+    /// Client messages (text frames) per second and the burst above it.
+    pub message_rate: governor::Quota,
 }
 
 /// `GET /ws`: refuses pages of other origins with 403, else upgrades to a WebSocket sized for many
@@ -128,6 +130,7 @@ async fn serve_socket(
                 outbox(state.limits.send_queue_bytes, &state.send_budget);
             let mut session = Session {
                 state: &state,
+                rate: governor::RateLimiter::direct(state.limits.message_rate),
                 client,
                 outbox,
                 joined: None,
@@ -215,6 +218,9 @@ async fn receive_loop(stream: &mut SplitStream<WebSocket>, session: &mut Session
         };
         idle_deadline.as_mut().reset(Instant::now() + idle_timeout);
         let handled = match frame {
+            Some(Ok(Message::Text(_))) if session.rate.check().is_err() => {
+                Err(CloseCode::TooManyMessages)
+            }
             Some(Ok(Message::Text(text))) => session.handle(text.as_str()),
             Some(Ok(Message::Binary(_))) => Err(CloseCode::BinaryFrame),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
@@ -281,6 +287,8 @@ async fn finish(
 /// What one connection has done so far.
 struct Session<'a> {
     state: &'a AppState,
+    /// This connection's message rate: a flooder is closed before its messages reach anyone.
+    rate: governor::DefaultDirectRateLimiter,
     /// The client's address, for the join rate (never logged).
     client: IpAddr,
     outbox: Outbox,

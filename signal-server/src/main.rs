@@ -32,6 +32,8 @@ async fn main() -> anyhow::Result<()> {
         send_budget_bytes = config.send_budget_bytes,
         allowed_origins = config.allowed_origin.len(),
         max_malformed = config.max_malformed,
+        max_messages_per_second = config.max_messages_per_second,
+        max_message_burst = config.max_message_burst,
         ice_servers = config.ice_server.len(),
         turn_secret = config.turn_secret.is_some(),
         turn_credential_ttl = ?config.turn_credential_ttl,

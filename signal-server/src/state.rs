@@ -70,6 +70,8 @@ impl AppState {
                 ping_interval: config.ping_interval,
                 send_queue_bytes: config.send_queue_bytes.get(),
                 max_malformed: config.max_malformed,
+                message_rate: governor::Quota::per_second(config.max_messages_per_second)
+                    .allow_burst(config.max_message_burst),
             },
             rooms: Rooms::new(RoomLimits {
                 max_rooms: config.max_rooms.get(),

@@ -14,6 +14,10 @@ pub fn nonzero(n: usize) -> std::num::NonZeroUsize {
     n.try_into().expect("nonzero")
 }
 
+pub fn nonzero_u32(n: u32) -> std::num::NonZeroU32 {
+    n.try_into().expect("nonzero")
+}
+
 /// Joins `room` as a new client, retrying while the server still refuses with `refusal` (for
 /// limits released asynchronously, when the server notices a departed client).
 pub async fn join_eventually(server: &TestServer, room: &RoomId, refusal: CloseCode) -> Client {

@@ -2,6 +2,7 @@
 //! directly for the static files.
 
 mod config;
+mod flood;
 mod join_rate;
 mod limits;
 mod malformed;

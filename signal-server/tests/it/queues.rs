@@ -8,7 +8,7 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
-use crate::limits::nonzero;
+use crate::limits::{nonzero, nonzero_u32};
 use crate::support::{Client, PATIENCE, TestServer, admission, expected, join_message, room};
 
 #[tokio::test]
@@ -36,7 +36,12 @@ async fn a_client_that_does_not_read_is_closed_when_all_queues_hold_the_budget()
 async fn a_victim_that_does_not_read_is_closed_and_others_keep_working(
     limits: impl FnOnce(&mut Config),
 ) {
-    let server = TestServer::with(limits).await;
+    let server = TestServer::with(|config| {
+        // This test is about queues: the flooder must not be stopped by its message rate first.
+        config.max_message_burst = nonzero_u32(u32::MAX);
+        limits(config);
+    })
+    .await;
     let mut victim = Client::connect(server.addr, Some(4096)).await;
     let (victim_id, _) = victim.join(&room(1)).await;
     let mut bystander = server.client().await;
