@@ -12,10 +12,18 @@ use crate::origin::Origin;
 
 /// Relays sealed signalling between the browsers of a Stube meeting and serves the built app.
 ///
-/// Every flag can also be set by the environment variable named in its help.
+/// Every flag can also be set by the environment variable named in its help, and by a key of the
+/// same name (without the dashes) in the TOML file given with --config. A flag wins over the
+/// environment, and both over the file.
 #[derive(Debug, Clone, Parser)]
-#[command(version, about)]
+#[command(name = "stube", version, about)]
 pub struct Config {
+    /// A TOML file of options: each key is a flag's name without the dashes, e.g.
+    /// `max-peers-per-room = 6` or `ice-server = ["turn:turn.example.org:3478"]`. An unknown key is
+    /// an error.
+    #[arg(long, env = "STUBE_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// Address and port to listen on, for the app, `/ws` and `/healthz`.
     #[arg(long, env = "STUBE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,

@@ -9,6 +9,7 @@
 //! [`app`] builds the router (for tests), [`serve`] runs it until a shutdown signal.
 
 pub mod config;
+mod config_file;
 mod connection;
 mod headers;
 mod ice;
@@ -30,6 +31,7 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 
 pub use crate::config::Config;
+pub use crate::config_file::ConfigError;
 use crate::connection::CLOSE_GRACE;
 pub use crate::ice::{IceConfigError, MAX_TURN_CREDENTIAL_TTL};
 pub use crate::origin::{InvalidOrigin, Origin};

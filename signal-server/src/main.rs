@@ -2,13 +2,16 @@
 //! SIGTERM.
 
 use anyhow::Context as _;
-use clap::Parser as _;
-use signal_server::{Config, serve, shutdown};
+use signal_server::{Config, ConfigError, serve, shutdown};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let config = match Config::load(std::env::args_os()) {
+        Ok(config) => config,
+        Err(ConfigError::Arguments(error)) => error.exit(),
+        Err(error) => return Err(error.into()),
+    };
     let filter = EnvFilter::try_new(&config.log).context("invalid --log filter")?;
     tracing_subscriber::fmt().with_env_filter(filter).init();
     tracing::info!(
