@@ -9,6 +9,7 @@ use clap::Parser;
 
 use crate::ice::MAX_TURN_CREDENTIAL_TTL;
 use crate::origin::Origin;
+use crate::tls::CertificateSource;
 
 /// Relays sealed signalling between the browsers of a Stube meeting and serves the built app.
 ///
@@ -164,9 +165,43 @@ pub struct Config {
     #[arg(long, env = "STUBE_TURN_CREDENTIAL_TTL", default_value = "10m", value_parser = parse_turn_ttl)]
     pub turn_credential_ttl: Duration,
 
+    /// TLS certificate chain (PEM) to serve https and wss with; needs --tls-key. The files are
+    /// read again when they change (checked every 30 s) and on SIGHUP; open connections keep
+    /// going. With TLS, responses carry HSTS.
+    #[arg(
+        long,
+        env = "STUBE_TLS_CERT",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, env = "STUBE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve https with a certificate made at start, for a trial on a LAN: browsers warn about
+    /// it, and its fingerprint is printed to compare. Not for real use.
+    #[arg(long, env = "STUBE_TLS_SELF_SIGNED", value_parser = clap::builder::BoolishValueParser::new())]
+    pub tls_self_signed: bool,
+
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
     #[arg(long, env = "STUBE_LOG", default_value = "info")]
     pub log: String,
+}
+
+impl Config {
+    /// Where the TLS certificate comes from, if TLS is on.
+    pub fn certificate_source(&self) -> Option<CertificateSource> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(CertificateSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ if self.tls_self_signed => Some(CertificateSource::SelfSigned),
+            _ => None,
+        }
+    }
 }
 
 /// A value that must never be logged; its `Debug` output is redacted.
@@ -268,6 +303,33 @@ mod tests {
         assert_eq!(config.idle_timeout, Duration::from_secs(60));
         assert!(!config.relay_only);
         assert!(config.turn_secret.is_none());
+    }
+
+    #[test]
+    fn tls_needs_both_files_or_the_self_signed_switch() {
+        let files = Config::parse_from(["stube", "--tls-cert", "c.pem", "--tls-key", "k.pem"]);
+        assert!(matches!(
+            files.certificate_source(),
+            Some(CertificateSource::Files { .. })
+        ));
+        let trial = Config::parse_from(["stube", "--tls-self-signed"]);
+        assert!(matches!(
+            trial.certificate_source(),
+            Some(CertificateSource::SelfSigned)
+        ));
+        assert!(Config::parse_from(["stube"]).certificate_source().is_none());
+        assert!(Config::try_parse_from(["stube", "--tls-cert", "c.pem"]).is_err());
+        assert!(
+            Config::try_parse_from([
+                "stube",
+                "--tls-cert",
+                "c.pem",
+                "--tls-key",
+                "k.pem",
+                "--tls-self-signed"
+            ])
+            .is_err()
+        );
     }
 
     #[test]

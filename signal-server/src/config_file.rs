@@ -87,7 +87,9 @@ fn with_file_defaults(
                 "`{key}` must be a string, a number, a boolean or a list of them"
             ))
         })?;
-        command = command.mut_arg(id, |arg| arg.default_values(values.into_iter().map(clap::builder::Str::from)));
+        command = command.mut_arg(id, |arg| {
+            arg.default_values(values.into_iter().map(clap::builder::Str::from))
+        });
     }
     Ok(command)
 }

@@ -9,7 +9,8 @@ use std::sync::{PoisonError, RwLock};
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderName, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderName, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS,
 };
 use axum::middleware::Next;
 use axum::response::Response;
@@ -19,6 +20,10 @@ use crate::AppState;
 const PERMISSIONS_POLICY: HeaderName = HeaderName::from_static("permissions-policy");
 const CROSS_ORIGIN_OPENER_POLICY: HeaderName =
     HeaderName::from_static("cross-origin-opener-policy");
+
+/// HSTS for a year, sent only when the server speaks TLS itself (behind a proxy, the proxy sends
+/// it). No `includeSubDomains`: other hosts of the domain are not the operator's to decide here.
+const HSTS: &str = "max-age=31536000";
 
 /// The Content-Security-Policy currently in force.
 #[derive(Debug)]
@@ -81,6 +86,9 @@ pub async fn add(State(state): State<AppState>, request: Request, next: Next) ->
             "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
         ),
     );
+    if state.hsts {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     headers.insert(
         CROSS_ORIGIN_OPENER_POLICY,
         HeaderValue::from_static("same-origin"),

@@ -20,6 +20,7 @@ mod rooms;
 pub mod shutdown;
 mod state;
 mod static_files;
+mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 
@@ -36,6 +38,7 @@ use crate::connection::CLOSE_GRACE;
 pub use crate::ice::{IceConfigError, MAX_TURN_CREDENTIAL_TTL};
 pub use crate::origin::{InvalidOrigin, Origin};
 pub use crate::state::AppState;
+pub use crate::tls::{CertificateSource, SelfSignedCertificate, Tls, TlsError};
 
 /// The whole HTTP surface: `/ws`, `/healthz` and the app, with security headers on everything.
 /// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`: `/ws` counts per address
@@ -56,6 +59,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Ends a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Why the server stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -68,22 +80,42 @@ pub enum ServeError {
 /// How long connections get to close after a shutdown began, beyond their own close grace.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
-/// Serves on `listener` until `shutdown` resolves; then refuses new connections, closes every
-/// WebSocket with `GoingAway` and returns.
+/// Serves on `listener` (over `tls` if given: [`Tls::new`] with the config's
+/// [`Config::certificate_source`]) until `shutdown` resolves; then refuses new connections,
+/// closes every WebSocket with `GoingAway` and returns.
 pub async fn serve(
     config: Config,
     listener: TcpListener,
+    tls: Option<Tls>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let state = AppState::new(&config)?;
+    let state = AppState::new(&config, tls.is_some())?;
     let stopping = state.shutdown.clone();
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stopping.begin();
-        })
-        .await;
+    let graceful = async move {
+        shutdown.await;
+        stopping.begin();
+    };
+    let served = match tls {
+        None => {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(graceful)
+                .await
+        }
+        Some(tls) => {
+            let watch = AbortOnDrop(tls.watch());
+            // `tap_io` only so that the address reaches `ConnectInfo`, as for a TCP listener.
+            let listener = tls
+                .listen(listener)
+                .map_err(ServeError::Http)?
+                .tap_io(|_| {});
+            let served = axum::serve(listener, service)
+                .with_graceful_shutdown(graceful)
+                .await;
+            drop(watch);
+            served
+        }
+    };
     let census = state.rooms.census();
     tracing::info!(
         connections = state.limiter.total(),

@@ -2,7 +2,7 @@
 //! SIGTERM.
 
 use anyhow::Context as _;
-use signal_server::{Config, ConfigError, serve, shutdown};
+use signal_server::{Config, ConfigError, SelfSignedCertificate, Tls, serve, shutdown};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -41,15 +41,47 @@ async fn main() -> anyhow::Result<()> {
         turn_secret = config.turn_secret.is_some(),
         turn_credential_ttl = ?config.turn_credential_ttl,
         relay_only = config.relay_only,
+        tls = config.certificate_source().is_some(),
         "starting signal-server {}",
         env!("CARGO_PKG_VERSION"),
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    serve(config, listener, shutdown::signal())
+    let tls = match config.certificate_source() {
+        Some(source) => Some(Tls::new(source, config.listen).context("cannot set up TLS")?),
+        None => None,
+    };
+    match &tls {
+        Some(Tls {
+            self_signed: Some(certificate),
+            ..
+        }) => announce_self_signed(certificate),
+        Some(_) => {}
+        None if !config.listen.ip().is_loopback() => tracing::warn!(
+            "serving plain http on a non-loopback address: browsers allow camera and microphone \
+             only on https or localhost; use --tls-cert/--tls-key or a TLS reverse proxy"
+        ),
+        None => {}
+    }
+    serve(config, listener, tls, shutdown::signal())
         .await
         .context("server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Prints a self-signed certificate's facts on standard output, so that people can compare the
+/// fingerprint their browser shows (and tests can trust it).
+fn announce_self_signed(certificate: &SelfSignedCertificate) {
+    tracing::warn!(
+        "serving https with a self-signed certificate made now: browsers will warn; for a trial \
+         only, use a real certificate (--tls-cert/--tls-key) for anything else"
+    );
+    println!(
+        "TLS certificate SHA-256 fingerprint: {}",
+        certificate.fingerprint
+    );
+    println!("TLS public key SHA-256 (SPKI): {}", certificate.spki_sha256);
+    print!("{}", certificate.pem);
 }

@@ -31,6 +31,8 @@ pub struct Shared {
     pub(crate) files: StaticFiles,
     pub(crate) csp: ContentSecurityPolicy,
     pub(crate) shutdown: Shutdown,
+    /// Whether responses carry HSTS (the server speaks TLS itself).
+    pub(crate) hsts: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -41,8 +43,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State for a server with this configuration.
-    pub fn new(config: &Config) -> Result<Self, IceConfigError> {
+    /// State for a server with this configuration, serving TLS itself if `tls`.
+    pub fn new(config: &Config, tls: bool) -> Result<Self, IceConfigError> {
         let ice = IceServers::new(
             &config.ice_server,
             config.turn_secret.clone(),
@@ -95,6 +97,7 @@ impl AppState {
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,
             shutdown: Shutdown::default(),
+            hsts: tls,
         })))
     }
 }

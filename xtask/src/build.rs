@@ -38,11 +38,5 @@ pub fn run_server(server_args: &[String]) -> Result<()> {
 
 /// Builds the release server binary and returns its path.
 pub fn server_binary() -> Result<std::path::PathBuf> {
-    cmd::built_executable(&[
-        "--release",
-        "--package",
-        "signal-server",
-        "--bin",
-        "signal-server",
-    ])
+    cmd::built_executable(&["--release", "--package", "signal-server", "--bin", "stube"])
 }

@@ -18,9 +18,12 @@ async fn relay_only_without_a_turn_server_refuses_to_start() {
             config.ice_server = ice_server;
             config.turn_secret = Some("secret".parse().expect("secret"));
         });
-        let served = timeout(PATIENCE, serve(config, listener, std::future::pending()))
-            .await
-            .expect("serve returns at once");
+        let served = timeout(
+            PATIENCE,
+            serve(config, listener, None, std::future::pending()),
+        )
+        .await
+        .expect("serve returns at once");
         let Err(ServeError::Ice(error)) = served else {
             panic!("expected an ICE configuration error, got {served:?}")
         };
@@ -50,9 +53,12 @@ async fn turn_credentials_valid_for_more_than_ten_minutes_are_refused() {
         config.turn_secret = Some("secret".parse().expect("secret"));
         config.turn_credential_ttl = MAX_TURN_CREDENTIAL_TTL + Duration::from_secs(1);
     });
-    let served = timeout(PATIENCE, serve(config, listener, std::future::pending()))
-        .await
-        .expect("serve returns at once");
+    let served = timeout(
+        PATIENCE,
+        serve(config, listener, None, std::future::pending()),
+    )
+    .await
+    .expect("serve returns at once");
     assert!(
         matches!(served, Err(ServeError::Ice(IceConfigError::TurnTtlTooLong))),
         "{served:?}"

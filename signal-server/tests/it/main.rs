@@ -13,4 +13,5 @@ mod seats;
 mod shutdown;
 mod signalling;
 mod support;
+mod tls;
 mod web;

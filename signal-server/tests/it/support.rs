@@ -7,6 +7,7 @@ use clap::Parser as _;
 use futures_util::{SinkExt as _, StreamExt as _};
 use protocol::{AdmissionToken, ClientMessage, PROTOCOL_VERSION, PeerId, RoomId, ServerMessage};
 use signal_server::{Config, ServeError, serve};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -63,7 +64,7 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local address");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(config(configure), listener, async move {
+        let task = tokio::spawn(serve(config(configure), listener, None, async move {
             let _ = stopped.await;
         }));
         Self {
@@ -104,8 +105,8 @@ pub struct Closed {
     pub messages_before: usize,
 }
 
-pub struct Client {
-    ws: WebSocketStream<TcpStream>,
+pub struct Client<S = TcpStream> {
+    ws: WebSocketStream<S>,
 }
 
 impl Client {
@@ -141,8 +142,15 @@ impl Client {
             .expect("handshake");
         Self { ws }
     }
+}
 
-    pub fn into_inner(self) -> WebSocketStream<TcpStream> {
+impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
+    /// A client on a WebSocket already open (over TLS, say).
+    pub fn from_stream(ws: WebSocketStream<S>) -> Self {
+        Self { ws }
+    }
+
+    pub fn into_inner(self) -> WebSocketStream<S> {
         self.ws
     }
 
