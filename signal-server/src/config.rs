@@ -9,6 +9,7 @@ use clap::Parser;
 
 use crate::ice::MAX_TURN_CREDENTIAL_TTL;
 use crate::origin::Origin;
+use crate::proxy::TrustedProxy;
 use crate::tls::CertificateSource;
 
 /// Relays sealed signalling between the browsers of a Stube meeting and serves the built app.
@@ -148,6 +149,13 @@ pub struct Config {
     /// browser page) is allowed.
     #[arg(long, env = "STUBE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origin: Vec<Origin>,
+
+    /// A reverse proxy's address or network (CIDR, e.g. `127.0.0.1` or `10.0.0.0/8`): for
+    /// connections from it, the per-address limits count the client named in `Forwarded` or
+    /// `X-Forwarded-For` (the rightmost address that is not a trusted proxy). Repeat the flag (or
+    /// separate by commas in the variable) for several. Without it those headers are ignored.
+    #[arg(long, env = "STUBE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<TrustedProxy>,
 
     /// Tell browsers to connect through the TURN server only (`iceTransportPolicy: "relay"`), so
     /// that participants never learn each other's IP addresses. Needs a `turn:` or `turns:` server
@@ -297,6 +305,7 @@ mod tests {
         assert_eq!(config.max_messages_per_second.get(), 50);
         assert_eq!(config.max_message_burst.get(), 200);
         assert!(config.allowed_origin.is_empty());
+        assert!(config.trusted_proxy.is_empty());
         assert_eq!(config.turn_credential_ttl, Duration::from_secs(600));
         assert_eq!(config.max_connections.get(), 10_000);
         assert_eq!(config.join_timeout, Duration::from_secs(10));

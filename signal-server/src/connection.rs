@@ -50,7 +50,8 @@ pub struct ConnectionLimits {
     pub message_rate: governor::Quota,
 }
 
-/// `GET /ws`: refuses pages of other origins with 403, else upgrades to a WebSocket sized for many
+/// `GET /ws`: refuses pages of other origins with 403, else counts the connection against its
+/// client's address (behind a trusted proxy, the forwarded one) and upgrades to a WebSocket sized for many
 /// idle connections.
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -67,7 +68,8 @@ pub async fn upgrade(
         )
             .into_response();
     }
-    let permit = state.limiter.try_acquire(client.ip());
+    let client = state.proxies.client(client.ip(), &headers);
+    let permit = state.limiter.try_acquire(client);
     let max = state.limits.max_message_size;
     upgrade
         .read_buffer_size(SOCKET_BUFFER)
@@ -80,7 +82,7 @@ pub async fn upgrade(
         .on_upgrade(move |socket| {
             state
                 .shutdown
-                .track(serve_socket(socket, state.clone(), client.ip(), permit))
+                .track(serve_socket(socket, state.clone(), client, permit))
         })
 }
 

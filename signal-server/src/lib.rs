@@ -16,6 +16,7 @@ mod ice;
 mod limits;
 mod origin;
 mod outbox;
+mod proxy;
 mod rooms;
 pub mod shutdown;
 mod state;

@@ -1,5 +1,5 @@
 //! The state every handler shares: limits, rooms, address counts, join rates, the send budget,
-//! allowed origins, ICE servers, static files, CSP and the shutdown switch.
+//! allowed origins, trusted proxies, ICE servers, static files, CSP and the shutdown switch.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use crate::limits::join_rate::JoinRateLimiter;
 use crate::limits::{ConnectionCaps, ConnectionLimiter};
 use crate::origin::AllowedOrigins;
 use crate::outbox::budget::SendBudget;
+use crate::proxy::TrustedProxies;
 use crate::rooms::{RoomLimits, Rooms};
 use crate::shutdown::Shutdown;
 use crate::static_files::StaticFiles;
@@ -27,6 +28,7 @@ pub struct Shared {
     pub(crate) join_rate: JoinRateLimiter,
     pub(crate) send_budget: Arc<SendBudget>,
     pub(crate) origins: AllowedOrigins,
+    pub(crate) proxies: TrustedProxies,
     pub(crate) ice: IceServers,
     pub(crate) files: StaticFiles,
     pub(crate) csp: ContentSecurityPolicy,
@@ -93,6 +95,7 @@ impl AppState {
             ),
             send_budget: SendBudget::new(config.send_budget_bytes.get()),
             origins: AllowedOrigins::new(config.allowed_origin.clone()),
+            proxies: TrustedProxies::new(&config.trusted_proxy),
             ice,
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,
