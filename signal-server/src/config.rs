@@ -193,6 +193,12 @@ pub struct Config {
     #[arg(long, env = "STUBE_TLS_SELF_SIGNED", value_parser = clap::builder::BoolishValueParser::new())]
     pub tls_self_signed: bool,
 
+    /// Address to serve Prometheus metrics on (`/metrics`: connections, rooms, relayed messages
+    /// and bytes, refusals by reason; counts only). Off by default; keep it off the public
+    /// network, e.g. `127.0.0.1:9090`.
+    #[arg(long, env = "STUBE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
     #[arg(long, env = "STUBE_LOG", default_value = "info")]
     pub log: String,

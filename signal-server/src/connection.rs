@@ -24,6 +24,7 @@ use tokio::time::{Instant, sleep, timeout};
 
 use crate::AppState;
 use crate::limits::{ConnectionPermit, LimitReached};
+use crate::metrics::Refusal;
 use crate::outbox::{CloseRequests, Inbox, Outbox, Undelivered, encode, outbox};
 use crate::rooms::{JoinError, RelayError};
 
@@ -61,7 +62,7 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !state.origins.permit(&headers, &uri) {
-        tracing::debug!("refusing a WebSocket upgrade from a page of another origin");
+        state.metrics.refused(Refusal::ForeignOrigin);
         return (
             StatusCode::FORBIDDEN,
             "this page's origin may not connect here\n",
@@ -150,6 +151,7 @@ async fn serve_socket(
         }
     };
     if let Ending::Close(code) = ending {
+        state.metrics.refused(Refusal::Closed(code));
         tracing::debug!(
             code = code.code(),
             reason = code.reason(),
@@ -370,12 +372,16 @@ impl Session<'_> {
         let Some((room, from)) = &self.joined else {
             return self.refuse(ErrorCode::NotJoined, "join a room first");
         };
+        let bytes = payload.len();
         match self
             .state
             .rooms
             .relay(room, *from, &self.outbox, to, payload)
         {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.state.metrics.relayed(bytes);
+                Ok(())
+            }
             // Removed from the room as a slow consumer: the connection is already closing.
             Err(RelayError::NotMember) => Ok(()),
             // Not counted as misbehaviour: the peer may just have left.

@@ -14,6 +14,12 @@ async fn main() -> anyhow::Result<()> {
     };
     let filter = EnvFilter::try_new(&config.log).context("invalid --log filter")?;
     tracing_subscriber::fmt().with_env_filter(filter).init();
+    if tracing::enabled!(target: "signal_server", tracing::Level::DEBUG) {
+        tracing::warn!(
+            "debug logging is on: debug lines describe single connections and may help to tell \
+             people apart; turn it off (--log info) when you are done"
+        );
+    }
     tracing::info!(
         listen = %config.listen,
         static_dir = %config.static_dir.display(),

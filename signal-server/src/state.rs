@@ -1,5 +1,5 @@
 //! The state every handler shares: limits, rooms, address counts, join rates, the send budget,
-//! allowed origins, trusted proxies, ICE servers, static files, CSP and the shutdown switch.
+//! allowed origins, trusted proxies, ICE servers, static files, CSP, the shutdown switch and the metrics.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use crate::headers::ContentSecurityPolicy;
 use crate::ice::{IceConfigError, IceServers};
 use crate::limits::join_rate::JoinRateLimiter;
 use crate::limits::{ConnectionCaps, ConnectionLimiter};
+use crate::metrics::Metrics;
 use crate::origin::AllowedOrigins;
 use crate::outbox::budget::SendBudget;
 use crate::proxy::TrustedProxies;
@@ -33,6 +34,7 @@ pub struct Shared {
     pub(crate) files: StaticFiles,
     pub(crate) csp: ContentSecurityPolicy,
     pub(crate) shutdown: Shutdown,
+    pub(crate) metrics: Metrics,
     /// Whether responses carry HSTS (the server speaks TLS itself).
     pub(crate) hsts: bool,
 }
@@ -100,6 +102,7 @@ impl AppState {
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,
             shutdown: Shutdown::default(),
+            metrics: Metrics::default(),
             hsts: tls,
         })))
     }
