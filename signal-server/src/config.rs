@@ -30,10 +30,11 @@ pub struct Config {
     #[arg(long, env = "STUBE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Directory holding the built app (`cargo xtask run` builds it). If it is missing the server
+    /// Directory holding the built app, instead of the app built into this binary (`cargo xtask
+    /// dist` builds it in; without that, the default is `dist`). If it holds no app, the server
     /// starts anyway and answers 503 with a page saying so.
-    #[arg(long, env = "STUBE_STATIC_DIR", default_value = "dist")]
-    pub static_dir: PathBuf,
+    #[arg(long, env = "STUBE_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 
     /// Largest WebSocket message accepted, in bytes; a bigger one closes the connection with 1009.
     #[arg(long, env = "STUBE_MAX_MESSAGE_SIZE", default_value = "65536")]

@@ -22,7 +22,6 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(
         listen = %config.listen,
-        static_dir = %config.static_dir.display(),
         max_message_size = config.max_message_size,
         max_peers_per_room = config.max_peers_per_room,
         max_groups_per_room = config.max_groups_per_room,

@@ -55,11 +55,11 @@ impl AppState {
             config.turn_credential_ttl,
             config.relay_only,
         )?;
-        let files = StaticFiles::new(&config.static_dir);
+        let files = StaticFiles::new(config.static_dir.as_deref());
         let hashes = files.index_script_hashes();
         if hashes.is_none() {
             tracing::warn!(
-                dir = %config.static_dir.display(),
+                app = files.describe(),
                 "no index.html in the static directory; serving a 503 page until the app is built"
             );
         }

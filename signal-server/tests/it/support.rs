@@ -21,7 +21,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// The defaults, with an empty static directory, adjusted by `configure`.
 pub fn config(configure: impl FnOnce(&mut Config)) -> Config {
     let mut config = Config::parse_from(["signal-server"]);
-    config.static_dir = "/nonexistent/stube-test-static".into();
+    config.static_dir = Some("/nonexistent/stube-test-static".into());
     configure(&mut config);
     config
 }
