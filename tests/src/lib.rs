@@ -31,4 +31,4 @@ pub use perception::{
     wait_until_silent, wait_until_still, wait_until_tiles_play,
 };
 pub use proxy::RecordingProxy;
-pub use server::Server;
+pub use server::{Server, http_get_with};

@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod cmd;
 mod crosscheck;
+mod dist;
 mod netns;
 mod precompress;
 mod test;
@@ -34,6 +35,9 @@ enum Task {
     Test,
     /// Run the benchmarks and print their figures (see BENCHMARKS.md).
     Bench,
+    /// Build what an operator installs into target/dist/: the `stube` binary with the app
+    /// inside, and a Debian package with a systemd unit and /etc/stube/stube.toml.
+    Dist,
 }
 
 fn main() -> Result<()> {
@@ -47,6 +51,10 @@ fn main() -> Result<()> {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
             test::all()
+        }
+        Task::Dist => {
+            tools::ensure_build_tools()?;
+            dist::all().map(drop)
         }
         Task::Bench => {
             tools::ensure_build_tools()?;

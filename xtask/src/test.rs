@@ -1,9 +1,10 @@
 //! `cargo xtask test`: formatting, lints for both targets, every Rust test, the independent
 //! cross-check of the crypto vectors, the wasm tests in headless Chromium and Firefox ESR, and
-//! the end-to-end browser tests inside a private network namespace.
+//! the end-to-end browser tests (and the checks of `cargo xtask dist`'s binary and package)
+//! inside a private network namespace.
 
 use crate::cmd::{self, run};
-use crate::{build, crosscheck, netns, tools};
+use crate::{build, crosscheck, dist, netns, tools};
 use anyhow::Result;
 
 /// Crates that compile to wasm32 and are linted and tested there.
@@ -62,9 +63,10 @@ fn wasm_tests() -> std::process::Command {
     command
 }
 
-/// Builds the app and the release server, then runs the `tests` crate's binaries isolated.
+/// Builds the app, the release server with the app inside and its Debian package, then runs
+/// the `tests` crate's binaries isolated.
 fn end_to_end(geckodriver: &std::path::Path) -> Result<()> {
-    build::app()?;
+    let dist = dist::all()?;
     let server = build::server_binary()?;
     let axe = tools::ensure_axe()?;
     for binary in cmd::built_executables(&["test", "--no-run", "--package", "tests"], true)? {
@@ -77,7 +79,9 @@ fn end_to_end(geckodriver: &std::path::Path) -> Result<()> {
                 .env("STUBE_NFT", tools::NFT)
                 .env("STUBE_FIREFOX", tools::FIREFOX)
                 .env("STUBE_GECKODRIVER", geckodriver)
-                .env("STUBE_AXE", &axe),
+                .env("STUBE_AXE", &axe)
+                .env("STUBE_DIST_BINARY", &dist.binary)
+                .env("STUBE_DEB", &dist.package),
         )?;
     }
     Ok(())

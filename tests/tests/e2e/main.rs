@@ -7,6 +7,7 @@ mod call;
 mod caps;
 mod chat;
 mod devices;
+mod dist;
 mod edges;
 mod files;
 mod firefox;
