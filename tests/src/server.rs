@@ -23,7 +23,13 @@ struct Launch {
     binary: PathBuf,
     args: Vec<String>,
     directory: Option<PathBuf>,
+    /// Serves https with a certificate it made and printed.
+    self_signed: bool,
 }
+
+/// What a server with `--tls-self-signed` printed: the SHA-256 of its certificate's public key
+/// (base64), for Chromium's `--ignore-certificate-errors-spki-list`.
+const SPKI_LINE: &str = "TLS public key SHA-256 (SPKI): ";
 
 impl Server {
     /// Starts the server from `STUBE_SERVER_BIN` serving `STUBE_DIST`, with extra `args`, and
@@ -38,7 +44,15 @@ impl Server {
             binary: env_path("STUBE_SERVER_BIN")?,
             args: all,
             directory: None,
+            self_signed: args.contains(&"--tls-self-signed"),
         })
+    }
+
+    /// The public key hash a `--tls-self-signed` server printed.
+    pub fn printed_spki(&self) -> Option<String> {
+        self.output()
+            .lines()
+            .find_map(|line| line.strip_prefix(SPKI_LINE).map(str::to_owned))
     }
 
     /// Starts `binary` as installed: in `directory`, with only `args` (no `--static-dir`).
@@ -47,6 +61,7 @@ impl Server {
             binary: binary.to_owned(),
             args: args.iter().map(|&arg| arg.to_owned()).collect(),
             directory: Some(directory.to_owned()),
+            self_signed: false,
         })
     }
 
@@ -86,9 +101,14 @@ impl Server {
         self.wait_until_healthy()
     }
 
-    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    /// `http://127.0.0.1:<port>` (`https://` with TLS), without a trailing slash.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.launch.self_signed {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -98,9 +118,14 @@ impl Server {
     fn wait_until_healthy(&self) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if http_get(self.address, "/healthz")
-                .is_ok_and(|response| response.starts_with("HTTP/1.1 200"))
-            {
+            // With TLS: it prints its certificate once it listens.
+            let healthy = if self.launch.self_signed {
+                self.printed_spki().is_some()
+            } else {
+                http_get(self.address, "/healthz")
+                    .is_ok_and(|response| response.starts_with("HTTP/1.1 200"))
+            };
+            if healthy {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));

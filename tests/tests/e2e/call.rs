@@ -66,6 +66,11 @@ async fn three_people_see_and_hear_each_other_and_agree_on_safety_numbers() -> a
             self_view_is_muted(page).await?,
             "{name}'s own tile is not muted: they would hear themselves"
         );
+        let violations = tests::csp_violations(page).await?;
+        assert!(
+            violations.is_empty(),
+            "{name}'s page broke the CSP: {violations:?}"
+        );
     }
     tests::save_screenshot(&pages[0], "three-people").await?;
     // Both ends of every connection show the same safety number, and different pairs differ.

@@ -15,4 +15,5 @@ mod hands;
 mod page_load;
 mod resilience;
 mod screen;
+mod tls;
 mod verification;
