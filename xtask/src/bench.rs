@@ -9,6 +9,9 @@
 //!    network cut (`tests/examples/call_bench.rs`), with the built
 //!    app and the release server, inside a private network namespace like the end-to-end tests.
 //!
+//! 4. The one binary from `cargo xtask dist`: sizes, idle memory with TLS, CPU per TLS handshake
+//!    (`crate::dist_bench`).
+//!
 //! The load average is printed with every figure: the machine may be busy with something else.
 
 use crate::cmd::{self, run};
@@ -53,6 +56,7 @@ pub fn all() -> Result<()> {
     build::app()?;
     let server = build::server_binary()?;
     server_memory(&server)?;
+    crate::dist_bench::run_all()?;
 
     let calls = cmd::built_executable(&["--package", "tests", "--example", "call_bench"])?;
     run(netns::isolated(&calls, &[])
@@ -68,7 +72,7 @@ fn print_load_average() {
 }
 
 /// A child process killed when dropped.
-struct Running(Child);
+pub struct Running(pub Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -88,7 +92,7 @@ fn with_many_files(program: &Path, args: &[&str]) -> Command {
     command
 }
 
-fn resident_kib(pid: u32) -> Result<u64> {
+pub fn resident_kib(pid: u32) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()

@@ -6,6 +6,7 @@ mod build;
 mod cmd;
 mod crosscheck;
 mod dist;
+mod dist_bench;
 mod netns;
 mod precompress;
 mod test;
