@@ -1,4 +1,5 @@
-//! `signal-server`: parses the configuration, starts logging, binds and serves until Ctrl-C or
+//! `stube`: reads the configuration (flags, environment, `--config` file), starts logging, binds
+//! (with TLS if configured) and serves until Ctrl-C or
 //! SIGTERM.
 
 use anyhow::Context as _;
@@ -47,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
         turn_credential_ttl = ?config.turn_credential_ttl,
         relay_only = config.relay_only,
         tls = config.certificate_source().is_some(),
-        "starting signal-server {}",
+        "starting stube {}",
         env!("CARGO_PKG_VERSION"),
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
