@@ -1,6 +1,5 @@
 //! `stube`: reads the configuration (flags, environment, `--config` file), starts logging, binds
-//! (with TLS if configured) and serves until Ctrl-C or
-//! SIGTERM.
+//! (with TLS if configured) and serves until Ctrl-C or SIGTERM.
 
 use anyhow::Context as _;
 use signal_server::{Config, ConfigError, SelfSignedCertificate, Tls, serve, shutdown};
