@@ -105,23 +105,18 @@ async fn the_server_relays_only_ciphertext() -> anyhow::Result<()> {
     }
     drop(pages);
     browser.close().await?;
-    the_log_names_nobody(&server.output(), server.address(), &relayed);
+    the_log_names_nobody(&server.output(), server.address());
     Ok(())
 }
 
 /// What the server printed at its default level during a call names no client address, room
 /// id, name or passphrase (its own listen address may appear).
-fn the_log_names_nobody(log: &str, listen: std::net::SocketAddr, relayed: &str) {
+fn the_log_names_nobody(log: &str, listen: std::net::SocketAddr) {
     assert!(
         log.contains("starting"),
         "the server's output was not captured: {log}"
     );
-    let room_id = relayed
-        .split(r#""room":""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a join with a room id was relayed");
-    for secret in [room_id, ROOM, PASSPHRASE].into_iter().chain(NAMES) {
+    for secret in [ROOM, PASSPHRASE].into_iter().chain(NAMES) {
         assert!(!log.contains(secret), "the log names {secret:?}:\n{log}");
     }
     let own = listen.to_string();
@@ -132,6 +127,8 @@ fn the_log_names_nobody(log: &str, listen: std::net::SocketAddr, relayed: &str) 
             &log[at..log.len().min(at + 40)]
         );
     }
+    // Room ids and admission tokens are 64 hex digits (the browsers' frames to the server are
+    // masked, so the test cannot read the very id): no hex string that long may appear.
     let longest_hex_run = log
         .split(|c: char| !c.is_ascii_hexdigit())
         .map(str::len)
