@@ -13,6 +13,7 @@ mod connection;
 mod headers;
 mod ice;
 mod limits;
+pub mod operator;
 mod origin;
 mod outbox;
 mod rooms;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(connection::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/operator.json", get(operator::handler))
         .fallback_service(web)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

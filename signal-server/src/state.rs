@@ -1,5 +1,5 @@
 //! The state every handler shares: limits, rooms, address counts, join rates, the send budget,
-//! allowed origins, ICE servers, static files, CSP and the shutdown switch.
+//! allowed origins, ICE servers, static files, CSP, the shutdown switch and `/operator.json`.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use crate::headers::ContentSecurityPolicy;
 use crate::ice::{IceConfigError, IceServers};
 use crate::limits::join_rate::JoinRateLimiter;
 use crate::limits::{ConnectionCaps, ConnectionLimiter};
+use crate::operator::{Facts, OperatorJson};
 use crate::origin::AllowedOrigins;
 use crate::outbox::budget::SendBudget;
 use crate::rooms::{RoomLimits, Rooms};
@@ -31,6 +32,7 @@ pub struct Shared {
     pub(crate) files: StaticFiles,
     pub(crate) csp: ContentSecurityPolicy,
     pub(crate) shutdown: Shutdown,
+    pub(crate) operator: OperatorJson,
 }
 
 impl std::ops::Deref for AppState {
@@ -93,6 +95,11 @@ impl AppState {
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,
             shutdown: Shutdown::default(),
+            operator: OperatorJson::new(&Facts::new(
+                &config.operator,
+                &config.ice_server,
+                config.relay_only,
+            )),
         })))
     }
 }

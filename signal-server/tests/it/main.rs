@@ -6,6 +6,7 @@ mod join_rate;
 mod limits;
 mod malformed;
 mod networks;
+mod operator;
 mod origin;
 mod queues;
 mod seats;
