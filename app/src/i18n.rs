@@ -461,6 +461,8 @@ pub struct LegalTexts {
     pub purpose_text: &'static str,
     pub rights_heading: &'static str,
     pub rights_text: &'static str,
+    /// Only when the operator named themselves.
+    pub rights_contact: &'static str,
     pub complaint_text: &'static str,
     pub imprint_intro: &'static str,
 }
@@ -520,7 +522,8 @@ pub const LEGAL_ENGLISH: LegalTexts = LegalTexts {
     purpose_heading: "Purpose",
     purpose_text: "All of the above is processed only to connect the browsers of a meeting. Nothing is analysed, profiled or used for advertising, and the page loads nothing from any other site.",
     rights_heading: "Your rights",
-    rights_text: "Under Articles 15 to 21 GDPR you have the right of access, to rectification, to erasure, to restriction of processing, to be told about recipients, to data portability and to object. As the server keeps nothing once you leave, there is usually nothing stored about you to show or erase. Address requests to the operator named above.",
+    rights_text: "Under Articles 15 to 21 GDPR you have the right of access, to rectification, to erasure, to restriction of processing, to be told about recipients, to data portability and to object. As the server keeps nothing once you leave, there is usually nothing stored about you to show or erase.",
+    rights_contact: "Address requests to the operator named above.",
     complaint_text: "You also have the right to lodge a complaint with a supervisory authority (Article 77 GDPR), in particular in the member state where you live or work or where the infringement took place.",
     imprint_intro: "Who runs this Stube server:",
 };
@@ -557,7 +560,8 @@ pub const LEGAL_GERMAN: LegalTexts = LegalTexts {
     purpose_heading: "Zweck",
     purpose_text: "All das wird nur verarbeitet, um die Browser einer Besprechung zu verbinden. Nichts wird ausgewertet, zu Profilen verarbeitet oder für Werbung genutzt, und die Seite lädt nichts von anderen Websites.",
     rights_heading: "Ihre Rechte",
-    rights_text: "Nach den Artikeln 15 bis 21 DSGVO haben Sie das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung, Unterrichtung über Empfänger, Datenübertragbarkeit und Widerspruch. Da der Server nichts behält, sobald Sie gehen, ist über Sie meist nichts gespeichert, das gezeigt oder gelöscht werden könnte. Richten Sie Anfragen an den oben genannten Betreiber.",
+    rights_text: "Nach den Artikeln 15 bis 21 DSGVO haben Sie das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung, Unterrichtung über Empfänger, Datenübertragbarkeit und Widerspruch. Da der Server nichts behält, sobald Sie gehen, ist über Sie meist nichts gespeichert, das gezeigt oder gelöscht werden könnte.",
+    rights_contact: "Richten Sie Anfragen an den oben genannten Betreiber.",
     complaint_text: "Außerdem haben Sie das Recht, sich bei einer Aufsichtsbehörde zu beschweren (Artikel 77 DSGVO), insbesondere in dem Mitgliedstaat Ihres Aufenthaltsorts, Ihres Arbeitsplatzes oder des Orts des mutmaßlichen Verstoßes.",
     imprint_intro: "Wer diesen Stube-Server betreibt:",
 };

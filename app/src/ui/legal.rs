@@ -68,6 +68,7 @@ pub fn LegalView(page: LegalPage) -> impl IntoView {
 #[component]
 fn PrivacyNotice(operator: Operator, legal: &'static LegalTexts) -> impl IntoView {
     let turn = operator.turn_hosts();
+    let named = operator.is_named();
     let relay_only = operator.relay_only;
     let routes = match (relay_only, turn) {
         (true, Some(hosts)) => view! { <p>{legal.peers_relay_only(&hosts)}</p> }.into_any(),
@@ -119,7 +120,7 @@ fn PrivacyNotice(operator: Operator, legal: &'static LegalTexts) -> impl IntoVie
         </section>
         <section aria-labelledby="legal-rights">
             <h2 id="legal-rights">{legal.rights_heading}</h2>
-            <p>{legal.rights_text}</p>
+            <p>{legal.rights_text}{named.then_some(" ")}{named.then_some(legal.rights_contact)}</p>
             <p>{legal.complaint_text}</p>
         </section>
     }
