@@ -420,6 +420,152 @@ pub fn for_language(language: &str) -> &'static Texts {
     }
 }
 
+// The privacy notice, the imprint and the footer that links them (issue #11).
+
+/// The words of the privacy notice, the imprint and the footer linking them. `{hosts}` is the
+/// list of TURN host names.
+pub struct LegalTexts {
+    /// The footer link, and the privacy notice's short name.
+    pub privacy: &'static str,
+    /// The footer link and the imprint's heading.
+    pub imprint: &'static str,
+    /// The accessible name of the footer's navigation.
+    pub legal_nav: &'static str,
+    /// Said after a footer link that opens in a new tab (in a meeting, so the call goes on).
+    pub opens_in_new_tab: &'static str,
+    pub privacy_title: &'static str,
+    pub loading: &'static str,
+    pub load_failed: &'static str,
+    pub not_provided: &'static str,
+    pub name: &'static str,
+    pub address: &'static str,
+    pub contact: &'static str,
+    pub privacy_intro: &'static str,
+    pub controller_heading: &'static str,
+    pub controller_text: &'static str,
+    pub officer_heading: &'static str,
+    pub server_heading: &'static str,
+    pub server_intro: &'static str,
+    pub server_ip: &'static str,
+    pub server_room: &'static str,
+    pub server_messages: &'static str,
+    pub stored_heading: &'static str,
+    pub stored_server: &'static str,
+    pub stored_browser: &'static str,
+    pub peers_heading: &'static str,
+    pub peers_end_to_end: &'static str,
+    pub peers_direct: &'static str,
+    peers_turn_fallback: &'static str,
+    peers_relay_only: &'static str,
+    pub purpose_heading: &'static str,
+    pub purpose_text: &'static str,
+    pub rights_heading: &'static str,
+    pub rights_text: &'static str,
+    /// Only when the operator named themselves.
+    pub rights_contact: &'static str,
+    pub complaint_text: &'static str,
+    pub imprint_intro: &'static str,
+}
+
+impl LegalTexts {
+    /// Where a direct connection fails, TURN relays it: what that TURN server sees.
+    pub fn peers_turn_fallback(&self, hosts: &str) -> String {
+        self.peers_turn_fallback.replace("{hosts}", hosts)
+    }
+
+    /// Every connection through TURN: the participants do not see each other's addresses.
+    pub fn peers_relay_only(&self, hosts: &str) -> String {
+        self.peers_relay_only.replace("{hosts}", hosts)
+    }
+}
+
+impl Texts {
+    /// The privacy notice's and the imprint's words in this language.
+    pub fn legal(&self) -> &'static LegalTexts {
+        if self.lang == "de" {
+            &LEGAL_GERMAN
+        } else {
+            &LEGAL_ENGLISH
+        }
+    }
+}
+
+pub const LEGAL_ENGLISH: LegalTexts = LegalTexts {
+    privacy: "Privacy",
+    imprint: "Imprint",
+    legal_nav: "Privacy and imprint",
+    opens_in_new_tab: "(opens in a new tab)",
+    privacy_title: "Privacy notice",
+    loading: "Loading the operator's details…",
+    load_failed: "The operator's details could not be loaded from this server. Reload the page to try again.",
+    not_provided: "The operator of this server has not provided these details.",
+    name: "Name",
+    address: "Address",
+    contact: "Contact",
+    privacy_intro: "Stube is a video meeting service that runs in your browser. This notice says what personal data this server and the other participants get when you use it, and what your rights are.",
+    controller_heading: "Who is responsible",
+    controller_text: "Responsible for this server (the controller under the General Data Protection Regulation, GDPR):",
+    officer_heading: "Data protection officer",
+    server_heading: "What the server sees",
+    server_intro: "To connect the browsers of a meeting, the server sees:",
+    server_ip: "your IP address, while your browser is connected to it;",
+    server_room: "an opaque room id (a hash of the meeting name, never the name itself);",
+    server_messages: "the sizes and times of the sealed messages your browser sends through it to set up its connections. It cannot open them: it never learns your name, the passphrase, or anything you say, show, write or send.",
+    stored_heading: "What is stored",
+    stored_server: "Nothing. The server keeps a meeting in its memory only while someone is in it, and its logs hold counts, never an IP address or a room id. No cookies are used.",
+    stored_browser: "Your browser keeps only your camera and microphone settings (on or off, audio only, and which device, by an opaque id) in its own storage on your device; they are never sent anywhere. Your name and the passphrase are not stored.",
+    peers_heading: "What the other participants see",
+    peers_end_to_end: "Audio, video, chat and files go directly between the participants' browsers, encrypted end to end with keys from the passphrase: the server cannot see, hear or read them. The others in the meeting see the name you enter and what you share with them.",
+    peers_direct: "Because the connections are direct, the browsers in a meeting learn each other's IP addresses.",
+    peers_turn_fallback: "Where a direct connection is not possible, it is relayed by this service's TURN server ({hosts}), which then sees the IP addresses of both ends, but only encrypted content.",
+    peers_relay_only: "On this server every connection is relayed by its TURN server ({hosts}), so the participants do not learn each other's IP addresses. That TURN server sees the IP addresses of everyone in a meeting, but only encrypted content.",
+    purpose_heading: "Purpose",
+    purpose_text: "All of the above is processed only to connect the browsers of a meeting. Nothing is analysed, profiled or used for advertising, and the page loads nothing from any other site.",
+    rights_heading: "Your rights",
+    rights_text: "Under Articles 15 to 21 GDPR you have the right of access, to rectification, to erasure, to restriction of processing, to be told about recipients, to data portability and to object. As the server keeps nothing once you leave, there is usually nothing stored about you to show or erase.",
+    rights_contact: "Address requests to the operator named above.",
+    complaint_text: "You also have the right to lodge a complaint with a supervisory authority (Article 77 GDPR), in particular in the member state where you live or work or where the infringement took place.",
+    imprint_intro: "Who runs this Stube server:",
+};
+
+pub const LEGAL_GERMAN: LegalTexts = LegalTexts {
+    privacy: "Datenschutz",
+    imprint: "Impressum",
+    legal_nav: "Datenschutz und Impressum",
+    opens_in_new_tab: "(öffnet in einem neuen Tab)",
+    privacy_title: "Datenschutzerklärung",
+    loading: "Angaben des Betreibers werden geladen …",
+    load_failed: "Die Angaben des Betreibers ließen sich nicht von diesem Server laden. Laden Sie die Seite neu, um es erneut zu versuchen.",
+    not_provided: "Der Betreiber dieses Servers hat diese Angaben nicht gemacht.",
+    name: "Name",
+    address: "Anschrift",
+    contact: "Kontakt",
+    privacy_intro: "Stube ist ein Dienst für Videokonferenzen, der in Ihrem Browser läuft. Diese Erklärung sagt, welche personenbezogenen Daten dieser Server und die anderen Teilnehmenden erhalten, wenn Sie ihn nutzen, und welche Rechte Sie haben.",
+    controller_heading: "Verantwortlich",
+    controller_text: "Verantwortlich für diesen Server (Verantwortlicher im Sinne der Datenschutz-Grundverordnung, DSGVO):",
+    officer_heading: "Datenschutzbeauftragte",
+    server_heading: "Was der Server sieht",
+    server_intro: "Um die Browser einer Besprechung zu verbinden, sieht der Server:",
+    server_ip: "Ihre IP-Adresse, solange Ihr Browser mit ihm verbunden ist;",
+    server_room: "eine undurchsichtige Raumkennung (einen Hash des Besprechungsnamens, nie den Namen selbst);",
+    server_messages: "Größe und Zeitpunkt der versiegelten Nachrichten, die Ihr Browser über ihn schickt, um seine Verbindungen aufzubauen. Öffnen kann er sie nicht: Ihren Namen, die Passphrase und alles, was Sie sagen, zeigen, schreiben oder senden, erfährt er nie.",
+    stored_heading: "Was gespeichert wird",
+    stored_server: "Nichts. Der Server hält eine Besprechung nur im Arbeitsspeicher, solange jemand darin ist, und seine Protokolle enthalten nur Zahlen, nie eine IP-Adresse oder Raumkennung. Es werden keine Cookies verwendet.",
+    stored_browser: "Ihr Browser merkt sich nur Ihre Einstellungen für Kamera und Mikrofon (an oder aus, nur Audio und welches Gerät, über eine undurchsichtige Kennung) in seinem eigenen Speicher auf Ihrem Gerät; sie werden nirgendwohin gesendet. Ihr Name und die Passphrase werden nicht gespeichert.",
+    peers_heading: "Was die anderen Teilnehmenden sehen",
+    peers_end_to_end: "Audio, Video, Chat und Dateien gehen direkt zwischen den Browsern der Teilnehmenden, Ende-zu-Ende-verschlüsselt mit Schlüsseln aus der Passphrase: Der Server kann sie weder sehen noch hören noch lesen. Die anderen in der Besprechung sehen den Namen, den Sie eingeben, und was Sie mit ihnen teilen.",
+    peers_direct: "Weil die Verbindungen direkt sind, erfahren die Browser einer Besprechung gegenseitig ihre IP-Adressen.",
+    peers_turn_fallback: "Ist eine direkte Verbindung nicht möglich, wird sie über den TURN-Server dieses Dienstes ({hosts}) weitergeleitet, der dann die IP-Adressen beider Seiten sieht, aber nur verschlüsselte Inhalte.",
+    peers_relay_only: "Auf diesem Server wird jede Verbindung über seinen TURN-Server ({hosts}) weitergeleitet, sodass die Teilnehmenden die IP-Adressen der anderen nicht erfahren. Dieser TURN-Server sieht die IP-Adressen aller in einer Besprechung, aber nur verschlüsselte Inhalte.",
+    purpose_heading: "Zweck",
+    purpose_text: "All das wird nur verarbeitet, um die Browser einer Besprechung zu verbinden. Nichts wird ausgewertet, zu Profilen verarbeitet oder für Werbung genutzt, und die Seite lädt nichts von anderen Websites.",
+    rights_heading: "Ihre Rechte",
+    rights_text: "Nach den Artikeln 15 bis 21 DSGVO haben Sie das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung, Unterrichtung über Empfänger, Datenübertragbarkeit und Widerspruch. Da der Server nichts behält, sobald Sie gehen, ist über Sie meist nichts gespeichert, das gezeigt oder gelöscht werden könnte.",
+    rights_contact: "Richten Sie Anfragen an den oben genannten Betreiber.",
+    complaint_text: "Außerdem haben Sie das Recht, sich bei einer Aufsichtsbehörde zu beschweren (Artikel 77 DSGVO), insbesondere in dem Mitgliedstaat Ihres Aufenthaltsorts, Ihres Arbeitsplatzes oder des Orts des mutmaßlichen Verstoßes.",
+    imprint_intro: "Wer diesen Stube-Server betreibt:",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,5 +582,24 @@ mod tests {
     fn names_fill_the_join_and_leave_toasts() {
         assert_eq!(ENGLISH.joined("Ada"), "Ada joined");
         assert_eq!(GERMAN.left("Ada"), "Ada hat die Besprechung verlassen");
+    }
+
+    #[test]
+    fn the_legal_pages_follow_the_language_and_name_the_turn_hosts() {
+        assert_eq!(ENGLISH.legal().imprint, "Imprint");
+        assert_eq!(GERMAN.legal().imprint, "Impressum");
+        assert_eq!(GERMAN.legal().privacy, "Datenschutz");
+        for legal in [&LEGAL_ENGLISH, &LEGAL_GERMAN] {
+            assert!(
+                legal
+                    .peers_relay_only("turn.example.org")
+                    .contains("(turn.example.org)")
+            );
+            assert!(
+                legal
+                    .peers_turn_fallback("turn.example.org")
+                    .contains("(turn.example.org)")
+            );
+        }
     }
 }

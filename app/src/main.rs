@@ -3,6 +3,7 @@
 mod call;
 mod i18n;
 mod invite;
+mod operator;
 mod prefs;
 mod ui;
 

@@ -203,6 +203,9 @@ pub struct Config {
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
     #[arg(long, env = "STUBE_LOG", default_value = "info")]
     pub log: String,
+
+    #[command(flatten)]
+    pub operator: crate::operator::Operator,
 }
 
 impl Config {

@@ -15,6 +15,7 @@ mod headers;
 mod ice;
 mod limits;
 mod metrics;
+pub mod operator;
 mod origin;
 mod outbox;
 mod proxy;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(connection::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/operator.json", get(operator::handler))
         .fallback_service(web)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

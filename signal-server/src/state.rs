@@ -1,5 +1,6 @@
 //! The state every handler shares: limits, rooms, address counts, join rates, the send budget,
-//! allowed origins, trusted proxies, ICE servers, static files, CSP, the shutdown switch and the metrics.
+//! allowed origins, trusted proxies, ICE servers, static files, CSP, the shutdown switch, the metrics
+//! and `/operator.json`.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::ice::{IceConfigError, IceServers};
 use crate::limits::join_rate::JoinRateLimiter;
 use crate::limits::{ConnectionCaps, ConnectionLimiter};
 use crate::metrics::Metrics;
+use crate::operator::{Facts, OperatorJson};
 use crate::origin::AllowedOrigins;
 use crate::outbox::budget::SendBudget;
 use crate::proxy::TrustedProxies;
@@ -37,6 +39,7 @@ pub struct Shared {
     pub(crate) metrics: Metrics,
     /// Whether responses carry HSTS (the server speaks TLS itself).
     pub(crate) hsts: bool,
+    pub(crate) operator: OperatorJson,
 }
 
 impl std::ops::Deref for AppState {
@@ -104,6 +107,11 @@ impl AppState {
             shutdown: Shutdown::default(),
             metrics: Metrics::default(),
             hsts: tls,
+            operator: OperatorJson::new(&Facts::new(
+                &config.operator,
+                &config.ice_server,
+                config.relay_only,
+            )),
         })))
     }
 }

@@ -1,8 +1,11 @@
-//! The root component: the start page, or the meeting named in the URL fragment.
+//! The root component: the start page, the meeting named in the URL fragment, or the privacy
+//! notice or imprint named by the path; and on every page the footer linking those two.
 
+use super::legal::{LegalFooter, LegalView};
 use super::{home::Home, prejoin::MeetingRoom};
 use crate::i18n::{self, Texts};
 use crate::invite::{self, Invite};
+use crate::operator::LegalPage;
 use leptos::prelude::*;
 
 /// A passphrase waiting for the pre-join page of one meeting: the one the host just generated, or
@@ -47,12 +50,19 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || listener.remove());
 
+    let legal = web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .and_then(|path| LegalPage::at(&path));
+    // In a meeting the footer's links open a new tab: leaving the page would end the call.
+    let in_meeting = Signal::derive(move || legal.is_none() && invite.with(Option::is_some));
     view! {
         <div class="app" data-app-ready>
-            {move || match invite.get() {
-                None => view! { <Home/> }.into_any(),
-                Some(invite) => view! { <MeetingRoom invite/> }.into_any(),
+            {move || match (legal, invite.get()) {
+                (Some(page), _) => view! { <LegalView page/> }.into_any(),
+                (None, None) => view! { <Home/> }.into_any(),
+                (None, Some(invite)) => view! { <MeetingRoom invite/> }.into_any(),
             }}
+            <LegalFooter current=legal new_tab=in_meeting/>
         </div>
     }
 }

@@ -8,6 +8,7 @@ mod devices;
 mod early_keys;
 mod files;
 mod home;
+mod legal;
 mod meeting;
 mod participants;
 mod prejoin;

@@ -8,6 +8,7 @@ mod limits;
 mod malformed;
 mod metrics;
 mod networks;
+mod operator;
 mod origin;
 mod queues;
 mod seats;

@@ -12,6 +12,7 @@ mod edges;
 mod files;
 mod firefox;
 mod hands;
+mod legal;
 mod page_load;
 mod resilience;
 mod screen;

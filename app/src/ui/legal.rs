@@ -1,0 +1,206 @@
+//! The privacy notice and the imprint (`/privacy`, `/imprint`), filled from the server's
+//! `/operator.json`, and the footer that links them from every page.
+//!
+//! Nothing about the operator is made up here: a detail the server does not name is shown as not
+//! provided.
+
+use crate::i18n::{LegalTexts, Texts};
+use crate::operator::{LegalPage, Operator};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why `/operator.json` could not be read; the page only says that it could not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NotLoaded;
+
+/// Fetches and reads `/operator.json` from this page's own server.
+async fn fetch_operator() -> Result<Operator, NotLoaded> {
+    let window = web_sys::window().ok_or(NotLoaded)?;
+    let response = JsFuture::from(window.fetch_with_str("/operator.json"))
+        .await
+        .map_err(|_| NotLoaded)?
+        .dyn_into::<web_sys::Response>()
+        .map_err(|_| NotLoaded)?;
+    if !response.ok() {
+        return Err(NotLoaded);
+    }
+    let text = JsFuture::from(response.text().map_err(|_| NotLoaded)?)
+        .await
+        .map_err(|_| NotLoaded)?;
+    Operator::parse(&text.as_string().ok_or(NotLoaded)?).map_err(|_| NotLoaded)
+}
+
+/// The page `page`, with a link back to the start page and the footer.
+#[component]
+pub fn LegalView(page: LegalPage) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let legal = texts.legal();
+    let title = match page {
+        LegalPage::Privacy => legal.privacy_title,
+        LegalPage::Imprint => legal.imprint,
+    };
+    document().set_title(&format!("{title} – Stube"));
+    let operator = RwSignal::new(None::<Result<Operator, NotLoaded>>);
+    leptos::task::spawn_local(async move {
+        let _ = operator.try_set(Some(fetch_operator().await));
+    });
+    let body = move || match operator.get() {
+        None => view! { <p role="status">{legal.loading}</p> }.into_any(),
+        Some(Err(NotLoaded)) => {
+            view! { <p class="error" role="alert">{legal.load_failed}</p> }.into_any()
+        }
+        Some(Ok(operator)) => match page {
+            LegalPage::Privacy => view! { <PrivacyNotice operator legal/> }.into_any(),
+            LegalPage::Imprint => view! { <Imprint operator legal/> }.into_any(),
+        },
+    };
+    view! {
+        <main class="legal" aria-labelledby="legal-title">
+            <p><a href="/">{texts.back_home}</a></p>
+            <h1 id="legal-title">{title}</h1>
+            {body}
+        </main>
+    }
+}
+
+/// What Stube processes on this server, for whom, and the reader's rights.
+#[component]
+fn PrivacyNotice(operator: Operator, legal: &'static LegalTexts) -> impl IntoView {
+    let turn = operator.turn_hosts();
+    let named = operator.is_named();
+    let relay_only = operator.relay_only;
+    let routes = match (relay_only, turn) {
+        (true, Some(hosts)) => view! { <p>{legal.peers_relay_only(&hosts)}</p> }.into_any(),
+        (false, Some(hosts)) => view! {
+            <p>{legal.peers_direct}</p>
+            <p>{legal.peers_turn_fallback(&hosts)}</p>
+        }
+        .into_any(),
+        (_, None) => view! { <p>{legal.peers_direct}</p> }.into_any(),
+    };
+    let officer = operator.privacy_officer.clone().map(|officer| {
+        view! {
+            <section aria-labelledby="legal-officer">
+                <h2 id="legal-officer">{legal.officer_heading}</h2>
+                <p>{officer}</p>
+            </section>
+        }
+    });
+    view! {
+        <p>{legal.privacy_intro}</p>
+        <section aria-labelledby="legal-controller">
+            <h2 id="legal-controller">{legal.controller_heading}</h2>
+            <p>{legal.controller_text}</p>
+            <OperatorDetails operator legal/>
+        </section>
+        {officer}
+        <section aria-labelledby="legal-server">
+            <h2 id="legal-server">{legal.server_heading}</h2>
+            <p>{legal.server_intro}</p>
+            <ul>
+                <li>{legal.server_ip}</li>
+                <li>{legal.server_room}</li>
+                <li>{legal.server_messages}</li>
+            </ul>
+        </section>
+        <section aria-labelledby="legal-stored">
+            <h2 id="legal-stored">{legal.stored_heading}</h2>
+            <p>{legal.stored_server}</p>
+            <p>{legal.stored_browser}</p>
+        </section>
+        <section aria-labelledby="legal-peers">
+            <h2 id="legal-peers">{legal.peers_heading}</h2>
+            <p>{legal.peers_end_to_end}</p>
+            {routes}
+        </section>
+        <section aria-labelledby="legal-purpose">
+            <h2 id="legal-purpose">{legal.purpose_heading}</h2>
+            <p>{legal.purpose_text}</p>
+        </section>
+        <section aria-labelledby="legal-rights">
+            <h2 id="legal-rights">{legal.rights_heading}</h2>
+            <p>{legal.rights_text}{named.then_some(" ")}{named.then_some(legal.rights_contact)}</p>
+            <p>{legal.complaint_text}</p>
+        </section>
+    }
+}
+
+/// Name, address and contact of the operator.
+#[component]
+fn Imprint(operator: Operator, legal: &'static LegalTexts) -> impl IntoView {
+    view! {
+        <p>{legal.imprint_intro}</p>
+        <OperatorDetails operator legal/>
+    }
+}
+
+/// The operator's name, address and contact as far as the server names them, or that it names
+/// none of them.
+#[component]
+fn OperatorDetails(operator: Operator, legal: &'static LegalTexts) -> impl IntoView {
+    if !operator.is_named() {
+        return view! { <p class="not-provided" data-testid="not-provided">{legal.not_provided}</p> }
+            .into_any();
+    }
+    let missing = move || view! { <span class="not-provided">{legal.not_provided}</span> };
+    let lines: Vec<String> = operator
+        .address_lines()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let address = if lines.is_empty() {
+        missing().into_any()
+    } else {
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(index, line)| view! { {(index > 0).then(|| view! { <br/> })}{line} })
+            .collect_view()
+            .into_any()
+    };
+    let name = operator
+        .name
+        .map_or_else(|| missing().into_any(), |name| name.into_any());
+    let contact = operator
+        .contact
+        .map_or_else(|| missing().into_any(), |contact| contact.into_any());
+    view! {
+        <dl class="operator">
+            <dt>{legal.name}</dt>
+            <dd data-testid="operator-name">{name}</dd>
+            <dt>{legal.address}</dt>
+            <dd data-testid="operator-address">{address}</dd>
+            <dt>{legal.contact}</dt>
+            <dd data-testid="operator-contact">{contact}</dd>
+        </dl>
+    }
+    .into_any()
+}
+
+/// The footer on every page: links to the privacy notice and the imprint. In a meeting (and on
+/// its pre-join page) they open in a new tab, so the call goes on; `current` is marked as the
+/// page shown.
+#[component]
+pub fn LegalFooter(current: Option<LegalPage>, new_tab: Signal<bool>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    let legal = texts.legal();
+    let link = move |page: LegalPage, text: &'static str| {
+        let here = (current == Some(page)).then_some("page");
+        view! {
+            <a href=page.path() aria-current=here target=move || new_tab.get().then_some("_blank")
+                rel=move || new_tab.get().then_some("noopener")>
+                {text}
+                {move || new_tab.get().then(|| view! { <span class="visually-hidden">" "{legal.opens_in_new_tab}</span> })}
+            </a>
+        }
+    };
+    view! {
+        <footer class="site-footer">
+            <nav aria-label=legal.legal_nav>
+                {link(LegalPage::Privacy, legal.privacy)}
+                {link(LegalPage::Imprint, legal.imprint)}
+            </nav>
+        </footer>
+    }
+}
