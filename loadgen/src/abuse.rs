@@ -1,0 +1,264 @@
+//! Abuse: clients that break the rules, each expected to be closed with its own code, all at
+//! once, while a normal pair in another room goes on at a signalling pace (its latency is
+//! measured). Run against a server with the default limits (only the join timeout shortened).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use futures_util::{SinkExt as _, StreamExt as _};
+use protocol::{CloseCode, ServerMessage};
+use tokio::sync::watch;
+use tokio::time::{sleep, timeout};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::addresses::{Role, source};
+use crate::client::{
+    Event, PATIENCE, close_code, connect, describe, join, next_event, room, signal,
+};
+use crate::traffic::{Pair, PingPong, Tally, ping_pong};
+
+/// The close code of the per-sender rate limit ("too many messages"), which the protocol crate
+/// does not name yet.
+pub const TOO_MANY_MESSAGES: u16 = 4009;
+/// The server's default largest message.
+const DEFAULT_MAX_MESSAGE: usize = 64 * 1024;
+/// The server's default connections per address.
+const DEFAULT_PER_ADDRESS: usize = 32;
+/// Room namespace of the abuse cases.
+const ROOMS: u8 = 4;
+
+/// One abuse case and how the server ended it.
+#[derive(Debug)]
+pub struct Outcome {
+    pub case: &'static str,
+    pub expected: u16,
+    /// The close code the abusive client got (`None`: none, or the case failed before).
+    pub got: Option<u16>,
+    pub detail: String,
+}
+
+impl Outcome {
+    pub fn ok(&self) -> bool {
+        self.got == Some(self.expected)
+    }
+
+    fn of(case: &'static str, expected: CloseCode, result: Result<(Option<u16>, String)>) -> Self {
+        Self::of_code(case, expected.code(), result)
+    }
+
+    fn of_code(case: &'static str, expected: u16, result: Result<(Option<u16>, String)>) -> Self {
+        let (got, detail) = result.unwrap_or_else(|error| (None, format!("{error:#}")));
+        Self {
+            case,
+            expected,
+            got,
+            detail,
+        }
+    }
+}
+
+/// How long the flood (and the fill of a queue that is never read) may go on.
+#[derive(Debug, Clone, Copy)]
+pub struct Abuse {
+    pub flood_for: Duration,
+    pub join_timeout: Duration,
+}
+
+/// Runs every case at once beside a normal pair; returns the outcomes and the pair's tally.
+pub async fn run(
+    server: SocketAddr,
+    abuse: Abuse,
+    epoch: Instant,
+) -> Result<(Vec<Outcome>, Tally)> {
+    let (stop, stopped) = watch::channel(false);
+    let pair = Pair::open(server, Role::Abuse(5), 0, room(ROOMS, 5)?).await?;
+    let pace = PingPong {
+        window: 1,
+        payload: 1024,
+        pace: Some(Duration::from_millis(20)),
+    };
+    let normal = tokio::spawn(ping_pong(pair, pace, stopped, epoch));
+    let (flood, oversize, never_reads, past_cap, never_joins) = tokio::join!(
+        flood(server, abuse.flood_for),
+        oversize(server),
+        never_reads(server, abuse.flood_for),
+        past_address_cap(server),
+        never_joins(server, abuse.join_timeout),
+    );
+    let outcomes = vec![
+        Outcome::of_code("a member floods another", TOO_MANY_MESSAGES, flood),
+        Outcome::of(
+            "a frame over the size limit",
+            CloseCode::MessageTooLarge,
+            oversize,
+        ),
+        Outcome::of("a member never reads", CloseCode::SlowConsumer, never_reads),
+        Outcome::of(
+            "one connection past the per-address cap",
+            CloseCode::TooManyConnections,
+            past_cap,
+        ),
+        Outcome::of(
+            "a connection never joins",
+            CloseCode::ProtocolViolation,
+            never_joins,
+        ),
+    ];
+    let _ = stop.send(true);
+    let tally = normal.await?;
+    Ok((outcomes, tally))
+}
+
+/// A member sends 1 KiB messages to another as fast as it can, for at most `flood_for`; the
+/// other reads them all.
+async fn flood(server: SocketAddr, flood_for: Duration) -> Result<(Option<u16>, String)> {
+    let mut victim = connect(server, source(Role::Abuse(0), 0), None).await?;
+    let (victim_id, _) = join(&mut victim, room(ROOMS, 0)?).await?;
+    let mut flooder = connect(server, source(Role::Abuse(0), 1), None).await?;
+    let (flooder_id, _) = join(&mut flooder, room(ROOMS, 0)?).await?;
+    let victim_task = tokio::spawn(async move {
+        let mut received = 0_u64;
+        loop {
+            match next_event(&mut victim).await {
+                Event::Message(ServerMessage::Signal { .. }) => received += 1,
+                Event::Message(ServerMessage::PeerLeft { peer_id, .. })
+                    if peer_id == flooder_id =>
+                {
+                    return (received, "still open".to_owned());
+                }
+                Event::Message(_) => {}
+                Event::Closed(code) => return (received, format!("closed {}", describe(code))),
+            }
+        }
+    });
+    let (mut tx, mut rx) = flooder.split();
+    let message = signal(victim_id, "x".repeat(1024))?;
+    let sent = AtomicU64::new(0);
+    let writer = async {
+        loop {
+            if tx.send(message.clone()).await.is_err() {
+                break;
+            }
+            if sent.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
+                tokio::task::yield_now().await;
+            }
+        }
+    };
+    let (closed, elapsed) = {
+        let reader = close_code(&mut rx);
+        tokio::pin!(reader);
+        let start = Instant::now();
+        let closed = tokio::select! {
+            code = &mut reader => Some(code),
+            () = writer => timeout(PATIENCE, &mut reader).await.ok(),
+            () = sleep(flood_for) => None,
+        };
+        (closed, start.elapsed())
+    };
+    drop((tx, rx));
+    let (received, victim_end) = timeout(PATIENCE, victim_task)
+        .await
+        .unwrap_or(Ok((0, "did not hear that the flooder left".to_owned())))?;
+    let sent = sent.load(Ordering::Relaxed);
+    let flooder_end = match closed {
+        Some(code) => format!(
+            "closed {} after {:.1} s",
+            describe(code),
+            elapsed.as_secs_f64()
+        ),
+        None => format!("not closed in {:.0} s", flood_for.as_secs_f64()),
+    };
+    Ok((
+        closed.flatten(),
+        format!("flooder {flooder_end}, {sent} sent; victim {victim_end}, {received} received"),
+    ))
+}
+
+/// A member sends one text frame a byte over the server's default message size.
+async fn oversize(server: SocketAddr) -> Result<(Option<u16>, String)> {
+    let mut ws = connect(server, source(Role::Abuse(1), 0), None).await?;
+    join(&mut ws, room(ROOMS, 1)?).await?;
+    // The server may close before the whole frame is written; the close code tells.
+    let _ = ws
+        .send(Message::text("x".repeat(DEFAULT_MAX_MESSAGE + 1)))
+        .await;
+    let code = timeout(PATIENCE, close_code(&mut ws)).await.ok().flatten();
+    Ok((code, format!("{} bytes sent", DEFAULT_MAX_MESSAGE + 1)))
+}
+
+/// A member with a small receive buffer never reads, while another sends it 32 KiB messages
+/// until the room says it is gone (or `flood_for` passes); then it reads to learn its close code.
+async fn never_reads(server: SocketAddr, flood_for: Duration) -> Result<(Option<u16>, String)> {
+    let mut slow = connect(server, source(Role::Abuse(2), 0), Some(4096)).await?;
+    let (slow_id, _) = join(&mut slow, room(ROOMS, 2)?).await?;
+    let mut sender = connect(server, source(Role::Abuse(2), 1), None).await?;
+    join(&mut sender, room(ROOMS, 2)?).await?;
+    let (mut tx, mut rx) = sender.split();
+    let message = signal(slow_id, "x".repeat(32 * 1024))?;
+    let sent = AtomicU64::new(0);
+    let writer = async {
+        while tx.send(message.clone()).await.is_ok() {
+            sent.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    let gone = async {
+        loop {
+            match next_event(&mut rx).await {
+                Event::Message(ServerMessage::PeerLeft { peer_id, .. }) if peer_id == slow_id => {
+                    return "the sender heard it leave".to_owned();
+                }
+                Event::Message(_) => {}
+                Event::Closed(code) => return format!("the sender was closed {}", describe(code)),
+            }
+        }
+    };
+    let seen = tokio::select! {
+        seen = gone => seen,
+        () = writer => "the sender could no longer send".to_owned(),
+        () = sleep(flood_for) => format!("nothing happened in {:.0} s", flood_for.as_secs_f64()),
+    };
+    let code = timeout(PATIENCE, close_code(&mut slow))
+        .await
+        .ok()
+        .flatten();
+    let sent = sent.load(Ordering::Relaxed);
+    Ok((code, format!("{sent} × 32 KiB sent; {seen}")))
+}
+
+/// As many connections from one address as the server allows by default, then one more.
+async fn past_address_cap(server: SocketAddr) -> Result<(Option<u16>, String)> {
+    let address = source(Role::Abuse(3), 0);
+    let mut held = Vec::with_capacity(DEFAULT_PER_ADDRESS);
+    for _ in 0..DEFAULT_PER_ADDRESS {
+        held.push(connect(server, address, None).await?);
+    }
+    let mut extra = connect(server, address, None).await?;
+    let code = timeout(PATIENCE, close_code(&mut extra))
+        .await
+        .ok()
+        .flatten();
+    Ok((
+        code,
+        format!("connection {} from one address", DEFAULT_PER_ADDRESS + 1),
+    ))
+}
+
+/// A connection that never sends a join.
+async fn never_joins(server: SocketAddr, join_timeout: Duration) -> Result<(Option<u16>, String)> {
+    let mut ws = connect(server, source(Role::Abuse(4), 0), None).await?;
+    let start = Instant::now();
+    let code = timeout(join_timeout + PATIENCE, close_code(&mut ws))
+        .await
+        .ok()
+        .flatten();
+    Ok((
+        code,
+        format!(
+            "closed after {:.1} s (join timeout {:.1} s)",
+            start.elapsed().as_secs_f64(),
+            join_timeout.as_secs_f64()
+        ),
+    ))
+}
