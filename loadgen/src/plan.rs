@@ -28,6 +28,8 @@ pub struct Plan {
     /// Extra arguments for the measurement server.
     pub server_args: Vec<String>,
     pub join_timeout: Duration,
+    /// A quick run (for `cargo xtask test`): its figures judge no goal.
+    pub quick: bool,
 }
 
 /// Bytes of every relayed payload in the latency and throughput scenarios.
@@ -56,6 +58,7 @@ impl Plan {
             expect_flood_close: true,
             server_args: Vec::new(),
             join_timeout,
+            quick: false,
         }
     }
 
@@ -81,6 +84,7 @@ impl Plan {
             expect_flood_close: true,
             server_args: Vec::new(),
             join_timeout,
+            quick: true,
         }
     }
 

@@ -33,7 +33,21 @@ enum Task {
     /// Firefox, and the end-to-end browser tests.
     Test,
     /// Run the benchmarks and print their figures (see BENCHMARKS.md).
-    Bench,
+    Bench {
+        #[command(subcommand)]
+        only: Option<Bench>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Only the signalling server under load (`loadgen/`): idle cost, relay latency, throughput,
+    /// churn and abuse, a few minutes on loopback. Arguments after `--` go to the load generator
+    /// (`cargo xtask bench server -- --help`).
+    Server {
+        #[arg(last = true)]
+        loadgen_args: Vec<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -48,10 +62,13 @@ fn main() -> Result<()> {
             tools::ensure_browser()?;
             test::all()
         }
-        Task::Bench => {
+        Task::Bench { only: None } => {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
             bench::all()
         }
+        Task::Bench {
+            only: Some(Bench::Server { loadgen_args }),
+        } => bench::server(&loadgen_args),
     }
 }
