@@ -188,43 +188,76 @@ async fn oversize(server: SocketAddr) -> Result<(Option<u16>, String)> {
     Ok((code, format!("{} bytes sent", DEFAULT_MAX_MESSAGE + 1)))
 }
 
-/// A member with a small receive buffer never reads, while another sends it 32 KiB messages
-/// until the room says it is gone (or `flood_for` passes); then it reads to learn its close code.
+/// Members that fill the queue of one that never reads: the room's other seats but one (the
+/// watcher), so that each sends few messages, well within any per-sender rate.
+const FILLERS: usize = 6;
+/// Payload of each filling message: near the server's default message size.
+const FILL_PAYLOAD: usize = 60 * 1024;
+
+/// A member with a small receive buffer never reads, while [`FILLERS`] others send it large
+/// messages in turn until a watcher hears it leave (or `flood_for` passes); then it reads to
+/// learn its close code.
 async fn never_reads(server: SocketAddr, flood_for: Duration) -> Result<(Option<u16>, String)> {
+    let room = room(ROOMS, 2)?;
     let mut slow = connect(server, source(Role::Abuse(2), 0), Some(4096)).await?;
-    let (slow_id, _) = join(&mut slow, room(ROOMS, 2)?).await?;
-    let mut sender = connect(server, source(Role::Abuse(2), 1), None).await?;
-    join(&mut sender, room(ROOMS, 2)?).await?;
-    let (mut tx, mut rx) = sender.split();
-    let message = signal(slow_id, "x".repeat(32 * 1024))?;
+    let (slow_id, _) = join(&mut slow, room.clone()).await?;
+    let mut watcher = connect(server, source(Role::Abuse(2), 1), None).await?;
+    join(&mut watcher, room.clone()).await?;
+    let mut fillers = Vec::with_capacity(FILLERS);
+    for n in 0..FILLERS {
+        let mut filler = connect(server, source(Role::Abuse(2), 2 + n), None).await?;
+        join(&mut filler, room.clone()).await?;
+        fillers.push(filler);
+    }
+    let message = signal(slow_id, "x".repeat(FILL_PAYLOAD))?;
     let sent = AtomicU64::new(0);
     let writer = async {
-        while tx.send(message.clone()).await.is_ok() {
+        for n in (0..FILLERS).cycle() {
+            if fillers[n].send(message.clone()).await.is_err() {
+                return n;
+            }
             sent.fetch_add(1, Ordering::Relaxed);
         }
+        0
     };
     let gone = async {
         loop {
-            match next_event(&mut rx).await {
+            match next_event(&mut watcher).await {
                 Event::Message(ServerMessage::PeerLeft { peer_id, .. }) if peer_id == slow_id => {
-                    return "the sender heard it leave".to_owned();
+                    return "the room heard it leave".to_owned();
                 }
                 Event::Message(_) => {}
-                Event::Closed(code) => return format!("the sender was closed {}", describe(code)),
+                Event::Closed(code) => return format!("the watcher was closed {}", describe(code)),
             }
         }
     };
     let seen = tokio::select! {
         seen = gone => seen,
-        () = writer => "the sender could no longer send".to_owned(),
+        n = writer => {
+            let code = timeout(PATIENCE, close_code(&mut fillers[n])).await.ok().flatten();
+            format!("a filler was closed {}", describe(code))
+        }
         () = sleep(flood_for) => format!("nothing happened in {:.0} s", flood_for.as_secs_f64()),
     };
-    let code = timeout(PATIENCE, close_code(&mut slow))
-        .await
-        .ok()
-        .flatten();
+    let mut read = 0_u64;
+    let reading = async {
+        loop {
+            match next_event(&mut slow).await {
+                Event::Message(ServerMessage::Signal { .. }) => read += 1,
+                Event::Message(_) => {}
+                Event::Closed(code) => return code,
+            }
+        }
+    };
+    let code = timeout(PATIENCE, reading).await.ok().flatten();
     let sent = sent.load(Ordering::Relaxed);
-    Ok((code, format!("{sent} × 32 KiB sent; {seen}")))
+    Ok((
+        code,
+        format!(
+            "{sent} × {} KiB written by {FILLERS} members; {seen}; then it read {read} before the close",
+            FILL_PAYLOAD / 1024
+        ),
+    ))
 }
 
 /// As many connections from one address as the server allows by default, then one more.

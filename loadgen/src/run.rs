@@ -190,12 +190,14 @@ pub async fn run(binary: &Path, plan: &Plan) -> Result<Checks> {
     let rate = saturated.relayed as f64 / elapsed;
     checks.delivery("throughput pairs", &saturated);
     println!(
-        "{} pairs (ping-pong, {} in flight each way), {:.1} s: {:.0} relayed msg/s; server CPU {:.0} % of one core; latency {}",
+        "{} pairs (ping-pong, {} in flight each way), {:.1} s: {:.0} relayed msg/s; server CPU {:.0} % of one core, \
+         so {:.0} msg per second of server CPU; latency {}",
         plan.throughput_pairs,
         plan.throughput_window,
         elapsed,
         rate,
         100.0 * cpu / elapsed,
+        saturated.relayed as f64 / cpu.max(0.01),
         saturated.latencies.summary()
     );
     println!("(the load generator runs on the same two cores)");
