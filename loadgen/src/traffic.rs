@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, ensure};
-use futures_util::{Sink, SinkExt as _, StreamExt as _};
+use futures_util::{FutureExt as _, Sink, SinkExt as _, StreamExt as _};
 use protocol::{PeerId, RoomId, ServerMessage};
 use tokio::sync::watch;
 use tokio::time::{MissedTickBehavior, interval, timeout};
@@ -178,6 +178,17 @@ fn payload(sequence: u64, epoch: Instant, length: usize) -> String {
     text
 }
 
+/// Queues `message` without flushing, if it could be encoded; whether it was taken.
+async fn feed<S>(sink: &mut S, message: Result<Message>) -> bool
+where
+    S: Sink<Message> + Unpin,
+{
+    match message {
+        Ok(message) => sink.feed(message).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
 /// Sends `message` if it could be encoded; whether it went out.
 async fn deliver<S>(sink: &mut S, message: Result<Message>) -> bool
 where
@@ -208,12 +219,26 @@ pub async fn ping_pong(pair: Pair, how: PingPong, mut stop: Stop, epoch: Instant
     let echo = tokio::spawn(async move {
         let mut got = Receiver::new(epoch, "B");
         let mut sent = 0_u64;
+        let mut fed = false;
         loop {
-            match next_event(&mut b_rx).await {
+            // Echoes are written together: flushed only when no more messages are ready.
+            let event = match next_event(&mut b_rx).now_or_never() {
+                Some(event) => event,
+                None => {
+                    if fed && b_tx.flush().await.is_err() {
+                        got.fault("B: could not send".to_owned());
+                        break;
+                    }
+                    fed = false;
+                    next_event(&mut b_rx).await
+                }
+            };
+            match event {
                 Event::Message(ServerMessage::Signal { payload: text, .. }) => {
                     got.take(&text);
-                    if deliver(&mut b_tx, signal(a_id, payload(sent, epoch, how.payload))).await {
+                    if feed(&mut b_tx, signal(a_id, payload(sent, epoch, how.payload))).await {
                         sent += 1;
+                        fed = true;
                     } else {
                         got.fault("B: could not send".to_owned());
                         break;
@@ -243,16 +268,28 @@ pub async fn ping_pong(pair: Pair, how: PingPong, mut stop: Stop, epoch: Instant
     let send = |sequence: u64| signal(b_id, payload(sequence, epoch, how.payload));
     let mut stopped = *stop.borrow_and_update();
     for _ in 0..how.window {
-        if deliver(&mut a_tx, send(sent)).await {
+        if feed(&mut a_tx, send(sent)).await {
             sent += 1;
         } else {
             got.fault("A: could not send".to_owned());
         }
     }
+    let mut fed = true;
     while got.received < sent {
-        let event = tokio::select! {
-            event = timeout(PATIENCE, next_event(&mut a_rx)) => event,
-            _ = stop.changed(), if !stopped => { stopped = true; continue; }
+        // Messages are written together: flushed only when no more echoes are ready.
+        let event = match next_event(&mut a_rx).now_or_never() {
+            Some(event) => Ok(event),
+            None => {
+                if fed && a_tx.flush().await.is_err() {
+                    got.fault("A: could not send".to_owned());
+                    break;
+                }
+                fed = false;
+                tokio::select! {
+                    event = timeout(PATIENCE, next_event(&mut a_rx)) => event,
+                    _ = stop.changed(), if !stopped => { stopped = true; continue; }
+                }
+            }
         };
         match event {
             Ok(Event::Message(ServerMessage::Signal { payload: text, .. })) => {
@@ -263,8 +300,9 @@ pub async fn ping_pong(pair: Pair, how: PingPong, mut stop: Stop, epoch: Instant
                 if let Some(ticker) = pace.as_mut() {
                     ticker.tick().await;
                 }
-                if deliver(&mut a_tx, send(sent)).await {
+                if feed(&mut a_tx, send(sent)).await {
                     sent += 1;
+                    fed = true;
                 } else {
                     got.fault("A: could not send".to_owned());
                     break;
