@@ -58,8 +58,8 @@ struct Args {
     /// How long the churn runs, in seconds (default 90; quick: 2).
     #[arg(long)]
     churn_seconds: Option<u64>,
-    /// Do not require the flooder to be closed with 4009 (a server without the per-sender rate
-    /// limit); what happened is printed either way.
+    /// Do not require the flooder to be closed with 4009 (for a server from before the
+    /// per-sender rate limit); what happened is printed either way.
     #[arg(long)]
     flood_close_optional: bool,
     /// An extra argument for the measurement server (not the abuse server); repeat for several,

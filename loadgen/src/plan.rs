@@ -54,6 +54,7 @@ impl Plan {
             abuse: Abuse {
                 flood_for: Duration::from_secs(10),
                 join_timeout,
+                normal_for: Duration::from_secs(20),
             },
             expect_flood_close: true,
             server_args: Vec::new(),
@@ -80,6 +81,7 @@ impl Plan {
             abuse: Abuse {
                 flood_for: Duration::from_secs(5),
                 join_timeout,
+                normal_for: Duration::from_secs(2),
             },
             expect_flood_close: true,
             server_args: Vec::new(),

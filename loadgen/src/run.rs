@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use protocol::CloseCode;
 use tokio::task::JoinSet;
 
 use crate::abuse;
@@ -249,7 +250,8 @@ pub async fn run(binary: &Path, plan: &Plan) -> Result<Checks> {
             describe(outcome.got),
             outcome.detail
         );
-        let required = plan.expect_flood_close || outcome.expected != abuse::TOO_MANY_MESSAGES;
+        let required =
+            plan.expect_flood_close || outcome.expected != CloseCode::TooManyMessages.code();
         checks.expect(
             outcome.ok() || !required,
             format!(
@@ -263,7 +265,8 @@ pub async fn run(binary: &Path, plan: &Plan) -> Result<Checks> {
     }
     checks.delivery("normal pair beside the abuse", &normal);
     println!(
-        "normal pair meanwhile (50 round trips/s): {} samples, {}",
+        "normal pair meanwhile ({:.0} round trips/s): {} samples, {}",
+        1.0 / abuse::NORMAL_PACE.as_secs_f64(),
         normal.latencies.len(),
         normal.latencies.summary()
     );

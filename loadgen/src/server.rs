@@ -14,8 +14,8 @@ use crate::procfs;
 /// How the server is configured for a run.
 #[derive(Debug, Clone, Copy)]
 pub enum Limits {
-    /// Raised for measurement: `connections` in total, no per-network or join-rate limit in the
-    /// way; the per-address cap stays at [`PER_ADDRESS_CAP`].
+    /// Raised for measurement: `connections` in total, no per-network, join-rate or per-sender
+    /// message-rate limit in the way; the per-address cap stays at [`PER_ADDRESS_CAP`].
     Raised { connections: usize },
     /// The defaults, as an operator would run it (only the join timeout is shortened).
     Defaults,
@@ -65,6 +65,11 @@ impl Server {
                 "--max-joins-per-minute-per-ip",
                 many,
                 "--max-joins-per-minute-per-network",
+                many,
+                // Throughput pairs send far above a browser's 50 messages a second.
+                "--max-messages-per-second",
+                many,
+                "--max-message-burst",
                 many,
             ]);
         }

@@ -33,7 +33,6 @@ pub fn all() -> Result<()> {
         .args(package_args(&WASM_CRATES))
         .args(["--", "-D", "warnings"]))?;
     run(cmd::cargo().args(["test", "--locked", "--workspace", "--exclude", "tests"]))?;
-    // Fails until the server closes a flooder with 4009 (the per-sender rate limit).
     bench::server_quick()?;
     crosscheck::vectors()?;
     let geckodriver = tools::ensure_geckodriver()?;
