@@ -235,8 +235,9 @@ async fn never_reads(server: SocketAddr, flood_for: Duration) -> Result<(Option<
             }
         }
     };
+    let start = Instant::now();
     let seen = tokio::select! {
-        seen = gone => seen,
+        seen = gone => format!("{seen} after {:.1} s", start.elapsed().as_secs_f64()),
         n = writer => {
             let code = timeout(PATIENCE, close_code(&mut fillers[n])).await.ok().flatten();
             format!("a filler was closed {}", describe(code))

@@ -39,7 +39,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::Parser;
 
 /// Descriptors kept free beyond the idle connections (pairs, churn, abuse, the server's files).
-const SPARE_FILES: u64 = 2000;
+const SPARE_FILES: u64 = 1000;
 
 /// Load generator for signal-server: idle cost, relay latency, throughput, churn and abuse.
 #[derive(Debug, Parser)]

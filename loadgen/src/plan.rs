@@ -79,7 +79,8 @@ impl Plan {
                 stay: Duration::from_millis(500),
             },
             abuse: Abuse {
-                flood_for: Duration::from_secs(5),
+                // Only an upper bound: with the message rate the flood ends at once.
+                flood_for: Duration::from_secs(10),
                 join_timeout,
                 normal_for: Duration::from_secs(2),
             },
