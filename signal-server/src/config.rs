@@ -9,6 +9,7 @@ use clap::Parser;
 
 use crate::ice::MAX_TURN_CREDENTIAL_TTL;
 use crate::origin::Origin;
+use crate::proxy::TrustedProxy;
 use crate::tls::CertificateSource;
 
 /// Relays sealed signalling between the browsers of a Stube meeting and serves the built app.
@@ -29,10 +30,11 @@ pub struct Config {
     #[arg(long, env = "STUBE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Directory holding the built app (`cargo xtask run` builds it). If it is missing the server
+    /// Directory holding the built app, instead of the app built into this binary (`cargo xtask
+    /// dist` builds it in; without that, the default is `dist`). If it holds no app, the server
     /// starts anyway and answers 503 with a page saying so.
-    #[arg(long, env = "STUBE_STATIC_DIR", default_value = "dist")]
-    pub static_dir: PathBuf,
+    #[arg(long, env = "STUBE_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 
     /// Largest WebSocket message accepted, in bytes; a bigger one closes the connection with 1009.
     #[arg(long, env = "STUBE_MAX_MESSAGE_SIZE", default_value = "65536")]
@@ -149,6 +151,13 @@ pub struct Config {
     #[arg(long, env = "STUBE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origin: Vec<Origin>,
 
+    /// A reverse proxy's address or network (CIDR, e.g. `127.0.0.1` or `10.0.0.0/8`): for
+    /// connections from it, the per-address limits count the client named in `Forwarded` or
+    /// `X-Forwarded-For` (the rightmost address that is not a trusted proxy). Repeat the flag (or
+    /// separate by commas in the variable) for several. Without it those headers are ignored.
+    #[arg(long, env = "STUBE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxy: Vec<TrustedProxy>,
+
     /// Tell browsers to connect through the TURN server only (`iceTransportPolicy: "relay"`), so
     /// that participants never learn each other's IP addresses. Needs a `turn:` or `turns:` server
     /// in `--ice-server`; the server refuses to start without one.
@@ -184,6 +193,12 @@ pub struct Config {
     /// it, and its fingerprint is printed to compare. Not for real use.
     #[arg(long, env = "STUBE_TLS_SELF_SIGNED", value_parser = clap::builder::BoolishValueParser::new())]
     pub tls_self_signed: bool,
+
+    /// Address to serve Prometheus metrics on (`/metrics`: connections, rooms, relayed messages
+    /// and bytes, refusals by reason; counts only). Off by default; keep it off the public
+    /// network, e.g. `127.0.0.1:9090`.
+    #[arg(long, env = "STUBE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
     #[arg(long, env = "STUBE_LOG", default_value = "info")]
@@ -297,6 +312,7 @@ mod tests {
         assert_eq!(config.max_messages_per_second.get(), 50);
         assert_eq!(config.max_message_burst.get(), 200);
         assert!(config.allowed_origin.is_empty());
+        assert!(config.trusted_proxy.is_empty());
         assert_eq!(config.turn_credential_ttl, Duration::from_secs(600));
         assert_eq!(config.max_connections.get(), 10_000);
         assert_eq!(config.join_timeout, Duration::from_secs(10));

@@ -24,6 +24,7 @@ use tokio::time::{Instant, sleep, timeout};
 
 use crate::AppState;
 use crate::limits::{ConnectionPermit, LimitReached};
+use crate::metrics::Refusal;
 use crate::outbox::{CloseRequests, Inbox, Outbox, Undelivered, encode, outbox};
 use crate::rooms::{JoinError, RelayError};
 
@@ -50,7 +51,8 @@ pub struct ConnectionLimits {
     pub message_rate: governor::Quota,
 }
 
-/// `GET /ws`: refuses pages of other origins with 403, else upgrades to a WebSocket sized for many
+/// `GET /ws`: refuses pages of other origins with 403, else counts the connection against its
+/// client's address (behind a trusted proxy, the forwarded one) and upgrades to a WebSocket sized for many
 /// idle connections.
 pub async fn upgrade(
     State(state): State<AppState>,
@@ -60,14 +62,15 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !state.origins.permit(&headers, &uri) {
-        tracing::debug!("refusing a WebSocket upgrade from a page of another origin");
+        state.metrics.refused(Refusal::ForeignOrigin);
         return (
             StatusCode::FORBIDDEN,
             "this page's origin may not connect here\n",
         )
             .into_response();
     }
-    let permit = state.limiter.try_acquire(client.ip());
+    let client = state.proxies.client(client.ip(), &headers);
+    let permit = state.limiter.try_acquire(client);
     let max = state.limits.max_message_size;
     upgrade
         .read_buffer_size(SOCKET_BUFFER)
@@ -80,7 +83,7 @@ pub async fn upgrade(
         .on_upgrade(move |socket| {
             state
                 .shutdown
-                .track(serve_socket(socket, state.clone(), client.ip(), permit))
+                .track(serve_socket(socket, state.clone(), client, permit))
         })
 }
 
@@ -148,6 +151,7 @@ async fn serve_socket(
         }
     };
     if let Ending::Close(code) = ending {
+        state.metrics.refused(Refusal::Closed(code));
         tracing::debug!(
             code = code.code(),
             reason = code.reason(),
@@ -368,12 +372,16 @@ impl Session<'_> {
         let Some((room, from)) = &self.joined else {
             return self.refuse(ErrorCode::NotJoined, "join a room first");
         };
+        let bytes = payload.len();
         match self
             .state
             .rooms
             .relay(room, *from, &self.outbox, to, payload)
         {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.state.metrics.relayed(bytes);
+                Ok(())
+            }
             // Removed from the room as a slow consumer: the connection is already closing.
             Err(RelayError::NotMember) => Ok(()),
             // Not counted as misbehaviour: the peer may just have left.

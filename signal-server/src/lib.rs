@@ -14,8 +14,10 @@ mod connection;
 mod headers;
 mod ice;
 mod limits;
+mod metrics;
 mod origin;
 mod outbox;
+mod proxy;
 mod rooms;
 pub mod shutdown;
 mod state;
@@ -59,6 +61,21 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Serves `/metrics` on its own address until the returned guard is dropped.
+async fn serve_metrics(address: SocketAddr, state: AppState) -> Result<AbortOnDrop, ServeError> {
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|error| ServeError::MetricsListen(address, error))?;
+    let router = Router::new()
+        .route("/metrics", get(metrics::handler))
+        .with_state(state);
+    Ok(AbortOnDrop(tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::warn!(%error, "the metrics listener failed");
+        }
+    })))
+}
+
 /// Ends a background task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -73,6 +90,8 @@ impl Drop for AbortOnDrop {
 pub enum ServeError {
     #[error("invalid ICE server configuration")]
     Ice(#[from] IceConfigError),
+    #[error("cannot listen for metrics on {0}")]
+    MetricsListen(SocketAddr, #[source] std::io::Error),
     #[error("the HTTP server failed")]
     Http(#[source] std::io::Error),
 }
@@ -90,6 +109,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let state = AppState::new(&config, tls.is_some())?;
+    let _metrics = match config.metrics_listen {
+        Some(address) => Some(serve_metrics(address, state.clone()).await?),
+        None => None,
+    };
     let stopping = state.shutdown.clone();
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let graceful = async move {

@@ -1,5 +1,5 @@
-//! `signal-server`: parses the configuration, starts logging, binds and serves until Ctrl-C or
-//! SIGTERM.
+//! `stube`: reads the configuration (flags, environment, `--config` file), starts logging, binds
+//! (with TLS if configured) and serves until Ctrl-C or SIGTERM.
 
 use anyhow::Context as _;
 use signal_server::{Config, ConfigError, SelfSignedCertificate, Tls, serve, shutdown};
@@ -14,9 +14,14 @@ async fn main() -> anyhow::Result<()> {
     };
     let filter = EnvFilter::try_new(&config.log).context("invalid --log filter")?;
     tracing_subscriber::fmt().with_env_filter(filter).init();
+    if tracing::enabled!(target: "signal_server", tracing::Level::DEBUG) {
+        tracing::warn!(
+            "debug logging is on: debug lines describe single connections and may help to tell \
+             people apart; turn it off (--log info) when you are done"
+        );
+    }
     tracing::info!(
         listen = %config.listen,
-        static_dir = %config.static_dir.display(),
         max_message_size = config.max_message_size,
         max_peers_per_room = config.max_peers_per_room,
         max_groups_per_room = config.max_groups_per_room,
@@ -42,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
         turn_credential_ttl = ?config.turn_credential_ttl,
         relay_only = config.relay_only,
         tls = config.certificate_source().is_some(),
-        "starting signal-server {}",
+        "starting stube {}",
         env!("CARGO_PKG_VERSION"),
     );
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -1,5 +1,5 @@
 //! The state every handler shares: limits, rooms, address counts, join rates, the send budget,
-//! allowed origins, ICE servers, static files, CSP and the shutdown switch.
+//! allowed origins, trusted proxies, ICE servers, static files, CSP, the shutdown switch and the metrics.
 
 use std::sync::Arc;
 
@@ -9,8 +9,10 @@ use crate::headers::ContentSecurityPolicy;
 use crate::ice::{IceConfigError, IceServers};
 use crate::limits::join_rate::JoinRateLimiter;
 use crate::limits::{ConnectionCaps, ConnectionLimiter};
+use crate::metrics::Metrics;
 use crate::origin::AllowedOrigins;
 use crate::outbox::budget::SendBudget;
+use crate::proxy::TrustedProxies;
 use crate::rooms::{RoomLimits, Rooms};
 use crate::shutdown::Shutdown;
 use crate::static_files::StaticFiles;
@@ -27,10 +29,12 @@ pub struct Shared {
     pub(crate) join_rate: JoinRateLimiter,
     pub(crate) send_budget: Arc<SendBudget>,
     pub(crate) origins: AllowedOrigins,
+    pub(crate) proxies: TrustedProxies,
     pub(crate) ice: IceServers,
     pub(crate) files: StaticFiles,
     pub(crate) csp: ContentSecurityPolicy,
     pub(crate) shutdown: Shutdown,
+    pub(crate) metrics: Metrics,
     /// Whether responses carry HSTS (the server speaks TLS itself).
     pub(crate) hsts: bool,
 }
@@ -51,11 +55,11 @@ impl AppState {
             config.turn_credential_ttl,
             config.relay_only,
         )?;
-        let files = StaticFiles::new(&config.static_dir);
+        let files = StaticFiles::new(config.static_dir.as_deref());
         let hashes = files.index_script_hashes();
         if hashes.is_none() {
             tracing::warn!(
-                dir = %config.static_dir.display(),
+                app = files.describe(),
                 "no index.html in the static directory; serving a 503 page until the app is built"
             );
         }
@@ -93,10 +97,12 @@ impl AppState {
             ),
             send_budget: SendBudget::new(config.send_budget_bytes.get()),
             origins: AllowedOrigins::new(config.allowed_origin.clone()),
+            proxies: TrustedProxies::new(&config.trusted_proxy),
             ice,
             csp: ContentSecurityPolicy::new(&hashes.unwrap_or_default()),
             files,
             shutdown: Shutdown::default(),
+            metrics: Metrics::default(),
             hsts: tls,
         })))
     }

@@ -137,6 +137,17 @@ impl Browser {
     /// Launches Chromium with `language` (`de-DE`, say) as the browser's language, which the
     /// app follows.
     pub async fn launch_in(devices: Devices, language: &str) -> Result<Self> {
+        Self::launch_with(devices, language, &[]).await
+    }
+
+    /// Launches Chromium trusting the TLS certificate whose public key has this SHA-256 (base64),
+    /// as a person would after comparing its fingerprint.
+    pub async fn launch_trusting(devices: Devices, spki_sha256: &str) -> Result<Self> {
+        let trust = format!("ignore-certificate-errors-spki-list={spki_sha256}");
+        Self::launch_with(devices, "en-US", &[trust]).await
+    }
+
+    async fn launch_with(devices: Devices, language: &str, extra: &[String]) -> Result<Self> {
         let executable =
             std::env::var("STUBE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
         let profile =
@@ -150,6 +161,7 @@ impl Browser {
                 format!("lang={language}"),
                 format!("accept-lang={language}"),
             ])
+            .args(extra.iter().map(String::as_str))
             .viewport(None)
             .launch_timeout(Duration::from_secs(30))
             .build()

@@ -20,9 +20,10 @@ pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
 pub use firefox::Firefox;
 pub use meeting::{
-    Inbound, button, check_safety_numbers, choose, click, connected_tiles, decoding_from, fill,
-    inbound_media, join, open_meeting, remember_connections, remembered_connections, remote_tile,
-    safety_numbers, set_device, shows_muted, wait_for_text, wait_until_media_flows,
+    Inbound, button, check_safety_numbers, choose, click, connected_tiles, csp_violations,
+    decoding_from, fill, inbound_media, join, open_meeting, remember_connections,
+    remembered_connections, remote_tile, safety_numbers, set_device, shows_muted, wait_for_text,
+    wait_until_media_flows,
 };
 pub use mitm::MaliciousServer;
 pub use network::Blackout;
@@ -31,4 +32,4 @@ pub use perception::{
     wait_until_silent, wait_until_still, wait_until_tiles_play,
 };
 pub use proxy::RecordingProxy;
-pub use server::Server;
+pub use server::{Server, http_get_with};

@@ -13,6 +13,11 @@ use std::time::Duration;
 /// It only observes; the app runs unchanged.
 const OBSERVER: &str = r#"
 (() => {
+  // Every Content-Security-Policy violation, as `directive blocked-uri`.
+  window.__stubeCspViolations = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    window.__stubeCspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+  });
   const Native = window.RTCPeerConnection;
   window.__stubePeerConnections = [];
   window.RTCPeerConnection = class extends Native {
@@ -84,6 +89,12 @@ const OBSERVER: &str = r#"
 "#;
 
 /// Opens the invite link `<origin>/#<room>` in a new tab of `browser`.
+/// The Content-Security-Policy violations `page` reported since it opened (`directive uri`).
+pub async fn csp_violations(page: &impl Tab) -> Result<Vec<String>> {
+    let value = page.value_of("window.__stubeCspViolations || []").await?;
+    Ok(serde_json::from_value(value)?)
+}
+
 pub async fn open_meeting(browser: &crate::Browser, origin: &str, room: &str) -> Result<Page> {
     let page = browser.blank_page().await?;
     page.evaluate_on_new_document(OBSERVER)

@@ -6,6 +6,9 @@ use anyhow::Result;
 /// Where Trunk writes the built app, relative to the workspace root (see Trunk.toml).
 pub const DIST: &str = "dist";
 
+/// Names the directory whose app `signal-server/build.rs` builds into the binary.
+const EMBED_ENV: &str = "STUBE_EMBED_DIR";
+
 /// `trunk build --release`, fully offline, with the size-optimised `wasm-release` profile, then
 /// brotli and gzip copies of the assets.
 pub fn app() -> Result<()> {
@@ -20,23 +23,28 @@ pub fn app() -> Result<()> {
     crate::precompress::assets(&cmd::root().join(DIST))
 }
 
-/// The release server, serving the built app; `server_args` pass through.
+/// The release server with the built app inside; `server_args` pass through.
 pub fn run_server(server_args: &[String]) -> Result<()> {
     run(cmd::cargo()
+        .env(EMBED_ENV, cmd::root().join(DIST))
         .args([
             "run",
             "--release",
             "--locked",
             "--package",
             "signal-server",
+            "--bin",
+            "stube",
             "--",
-            "--static-dir",
-            DIST,
         ])
         .args(server_args))
 }
 
-/// Builds the release server binary and returns its path.
+/// Builds the release server binary with the built app inside (build [`app`] first) and returns
+/// its path.
 pub fn server_binary() -> Result<std::path::PathBuf> {
-    cmd::built_executable(&["--release", "--package", "signal-server", "--bin", "stube"])
+    cmd::built_executable_with_env(
+        &["--release", "--package", "signal-server", "--bin", "stube"],
+        (EMBED_ENV, &cmd::root().join(DIST)),
+    )
 }

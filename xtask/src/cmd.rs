@@ -18,8 +18,8 @@ pub fn node_tools_dir() -> PathBuf {
     root().join(".tools")
 }
 
-/// A command run from the workspace root, with the npm tool binaries first on PATH and the
-/// cargo install directory on PATH (a fresh shell may not have it yet).
+/// A command run from the workspace root, with the npm tool binaries and `.tools/bin` (cargo-deb,
+/// geckodriver) first on PATH and the cargo install directory on PATH (a fresh shell may not have it yet).
 pub fn command(program: &str) -> Command {
     let mut command = Command::new(program);
     command.current_dir(root()).env("PATH", tool_path());
@@ -27,7 +27,10 @@ pub fn command(program: &str) -> Command {
 }
 
 fn tool_path() -> std::ffi::OsString {
-    let mut dirs = vec![node_tools_dir().join("node_modules/.bin")];
+    let mut dirs = vec![
+        node_tools_dir().join("node_modules/.bin"),
+        node_tools_dir().join("bin"),
+    ];
     if let Some(home) = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(default_cargo_home)
@@ -86,8 +89,15 @@ fn describe(command: &Command) -> String {
 /// executables it reports, wherever `CARGO_TARGET_DIR` puts them; with `tests_only`, only test
 /// harnesses (not examples or binaries built along the way).
 pub fn built_executables(args: &[&str], tests_only: bool) -> Result<Vec<PathBuf>> {
-    let output = cargo()
-        .args(args)
+    built_executables_from(cargo().args(args), tests_only)
+}
+
+fn built_executables_from(command: &mut Command, tests_only: bool) -> Result<Vec<PathBuf>> {
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let output = command
         .args(["--locked", "--message-format=json"])
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -109,6 +119,13 @@ pub fn built_executables(args: &[&str], tests_only: bool) -> Result<Vec<PathBuf>
 pub fn built_executable(args: &[&str]) -> Result<PathBuf> {
     let build: Vec<&str> = ["build"].into_iter().chain(args.iter().copied()).collect();
     built_executables(&build, false)?
+        .pop()
+        .with_context(|| format!("cargo build {args:?} built no executable"))
+}
+
+/// [`built_executable`] with one environment variable set for the build.
+pub fn built_executable_with_env(args: &[&str], (name, value): (&str, &Path)) -> Result<PathBuf> {
+    built_executables_from(cargo().arg("build").args(args).env(name, value), false)?
         .pop()
         .with_context(|| format!("cargo build {args:?} built no executable"))
 }

@@ -5,6 +5,8 @@ mod bench;
 mod build;
 mod cmd;
 mod crosscheck;
+mod dist;
+mod dist_bench;
 mod netns;
 mod precompress;
 mod test;
@@ -37,6 +39,9 @@ enum Task {
         #[command(subcommand)]
         only: Option<Bench>,
     },
+    /// Build what an operator installs into target/dist/: the `stube` binary with the app
+    /// inside, and a Debian package with a systemd unit and /etc/stube/stube.toml.
+    Dist,
 }
 
 #[derive(Subcommand)]
@@ -62,6 +67,10 @@ fn main() -> Result<()> {
             tools::ensure_browser()?;
             test::all()
         }
+        Task::Dist => {
+            tools::ensure_build_tools()?;
+            dist::all().map(drop)
+        }
         Task::Bench { only: None } => {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
@@ -69,6 +78,9 @@ fn main() -> Result<()> {
         }
         Task::Bench {
             only: Some(Bench::Server { loadgen_args }),
-        } => bench::server(&loadgen_args),
+        } => {
+            tools::ensure_build_tools()?;
+            bench::server(&loadgen_args)
+        }
     }
 }

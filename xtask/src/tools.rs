@@ -128,6 +128,25 @@ pub fn ensure_browser() -> Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+/// cargo-deb's version, from crates.io; packages the server for Debian (`cargo xtask dist`).
+const CARGO_DEB_VERSION: &str = "3.8.0";
+
+/// cargo-deb from crates.io in `.tools/bin`, installed when missing (`cargo deb` finds it there
+/// through [`cmd::command`]'s PATH).
+pub fn ensure_cargo_deb() -> Result<()> {
+    let prefix = cmd::node_tools_dir();
+    let installed =
+        output_of(std::process::Command::new(prefix.join("bin/cargo-deb")).arg("--version"));
+    if installed.is_some_and(|v| v.contains(CARGO_DEB_VERSION)) {
+        return Ok(());
+    }
+    run(cmd::cargo()
+        .args(["install", "cargo-deb", "--locked", "--version"])
+        .arg(format!("={CARGO_DEB_VERSION}"))
+        .arg("--root")
+        .arg(&prefix))
+}
+
 /// geckodriver from crates.io in `.tools/bin`, installed when missing; returns its path.
 pub fn ensure_geckodriver() -> Result<std::path::PathBuf> {
     let prefix = cmd::node_tools_dir();

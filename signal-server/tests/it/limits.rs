@@ -219,3 +219,35 @@ async fn answered_pings_keep_an_idle_connection_open() {
         }
     }
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let server = TestServer::with(|config| {
+        config.max_connections_per_ip = nonzero(1);
+        config.trusted_proxy = vec!["127.0.0.1".parse().expect("proxy")];
+    })
+    .await;
+    let header = "x-forwarded-for";
+    let mut first = Client::connect_with_header(server.addr, header, "203.0.113.1").await;
+    let mut second = Client::connect_with_header(server.addr, header, "203.0.113.2").await;
+    first.expect_nothing_queued().await;
+    second.expect_nothing_queued().await;
+    let mut again = Client::connect_with_header(server.addr, header, "203.0.113.1").await;
+    assert_eq!(
+        again.closed().await.code_and_reason(),
+        expected(CloseCode::TooManyConnections)
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_forwarded_headers_are_ignored() {
+    let server = TestServer::with(|config| config.max_connections_per_ip = nonzero(1)).await;
+    let header = "x-forwarded-for";
+    let mut first = Client::connect_with_header(server.addr, header, "203.0.113.1").await;
+    first.expect_nothing_queued().await;
+    let mut forged = Client::connect_with_header(server.addr, header, "203.0.113.2").await;
+    assert_eq!(
+        forged.closed().await.code_and_reason(),
+        expected(CloseCode::TooManyConnections)
+    );
+}

@@ -6,6 +6,7 @@ mod flood;
 mod join_rate;
 mod limits;
 mod malformed;
+mod metrics;
 mod networks;
 mod origin;
 mod queues;

@@ -21,7 +21,7 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// The defaults, with an empty static directory, adjusted by `configure`.
 pub fn config(configure: impl FnOnce(&mut Config)) -> Config {
     let mut config = Config::parse_from(["signal-server"]);
-    config.static_dir = "/nonexistent/stube-test-static".into();
+    config.static_dir = Some("/nonexistent/stube-test-static".into());
     configure(&mut config);
     config
 }
@@ -130,13 +130,32 @@ impl Client {
         Self::handshake(addr, socket).await
     }
 
+    /// Connects to `/ws` with an extra request header (as a reverse proxy would add).
+    pub async fn connect_with_header(addr: SocketAddr, name: &'static str, value: &str) -> Self {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        let mut request = format!("ws://{addr}/ws")
+            .into_client_request()
+            .expect("request");
+        request
+            .headers_mut()
+            .insert(name, value.parse().expect("header value"));
+        Self::handshake_request(addr, TcpSocket::new_v4().expect("socket"), request).await
+    }
+
     async fn handshake(addr: SocketAddr, socket: TcpSocket) -> Self {
+        Self::handshake_request(addr, socket, format!("ws://{addr}/ws")).await
+    }
+
+    async fn handshake_request(
+        addr: SocketAddr,
+        socket: TcpSocket,
+        request: impl tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+    ) -> Self {
         let stream = timeout(PATIENCE, socket.connect(addr))
             .await
             .expect("connect in time")
             .expect("connect");
-        let url = format!("ws://{addr}/ws");
-        let (ws, _) = timeout(PATIENCE, tokio_tungstenite::client_async(url, stream))
+        let (ws, _) = timeout(PATIENCE, tokio_tungstenite::client_async(request, stream))
             .await
             .expect("handshake in time")
             .expect("handshake");

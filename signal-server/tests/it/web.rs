@@ -34,8 +34,11 @@ fn built_app(dir: &Path) {
 }
 
 async fn get(dir: &Path, path: &str, accept_encoding: Option<&str>) -> (Response<Body>, String) {
-    let state =
-        AppState::new(&config(|config| config.static_dir = dir.to_owned()), false).expect("state");
+    let state = AppState::new(
+        &config(|config| config.static_dir = Some(dir.to_owned())),
+        false,
+    )
+    .expect("state");
     let mut request = Request::get(path);
     if let Some(encoding) = accept_encoding {
         request = request.header(header::ACCEPT_ENCODING, encoding);

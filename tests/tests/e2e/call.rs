@@ -66,6 +66,11 @@ async fn three_people_see_and_hear_each_other_and_agree_on_safety_numbers() -> a
             self_view_is_muted(page).await?,
             "{name}'s own tile is not muted: they would hear themselves"
         );
+        let violations = tests::csp_violations(page).await?;
+        assert!(
+            violations.is_empty(),
+            "{name}'s page broke the CSP: {violations:?}"
+        );
     }
     tests::save_screenshot(&pages[0], "three-people").await?;
     // Both ends of every connection show the same safety number, and different pairs differ.
@@ -99,7 +104,43 @@ async fn the_server_relays_only_ciphertext() -> anyhow::Result<()> {
         );
     }
     drop(pages);
-    browser.close().await
+    browser.close().await?;
+    the_log_names_nobody(&server.output(), server.address(), &relayed);
+    Ok(())
+}
+
+/// What the server printed at its default level during a call names no client address, room
+/// id, name or passphrase (its own listen address may appear).
+fn the_log_names_nobody(log: &str, listen: std::net::SocketAddr, relayed: &str) {
+    assert!(
+        log.contains("starting"),
+        "the server's output was not captured: {log}"
+    );
+    let room_id = relayed
+        .split(r#""room":""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a join with a room id was relayed");
+    for secret in [room_id, ROOM, PASSPHRASE].into_iter().chain(NAMES) {
+        assert!(!log.contains(secret), "the log names {secret:?}:\n{log}");
+    }
+    let own = listen.to_string();
+    for (at, _) in log.match_indices(&listen.ip().to_string()) {
+        assert!(
+            log[at..].starts_with(&own),
+            "the log names a client address: {}",
+            &log[at..log.len().min(at + 40)]
+        );
+    }
+    let longest_hex_run = log
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        longest_hex_run < 32,
+        "the log holds a long hex string:\n{log}"
+    );
 }
 
 #[tokio::test]

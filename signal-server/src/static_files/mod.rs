@@ -1,8 +1,10 @@
-//! The built app: files from the static directory, `index.html` for app routes, and a 503 page
-//! while the app has not been built.
+//! The built app: embedded in the binary ([`embedded`]) or files from a directory, `index.html`
+//! for app routes, and a 503 page while the app has not been built.
 //!
 //! `index.html` is read on every request (it is small and must never be cached) so that the CSP
 //! always carries the hashes of the inline scripts Trunk wrote into it.
+
+mod embedded;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,7 @@ use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 
 use crate::AppState;
+use embedded::EmbeddedApp;
 
 const NOT_BUILT: &str = "Stube's app has not been built yet, so there is nothing to show here.\n\n\
     Build and start it with `cargo xtask run`, or point --static-dir at a directory holding the \
@@ -27,26 +30,55 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Everything else may change with the next build: revalidate every time.
 const REVALIDATE: &str = "no-cache";
 
-/// The static directory.
+/// Where the app is read from when `--static-dir` is not given and the binary has none inside.
+const DEFAULT_DIR: &str = "dist";
+
+/// The app's files.
 #[derive(Debug, Clone)]
-pub struct StaticFiles {
-    index: PathBuf,
-    files: ServeDir,
+pub enum StaticFiles {
+    /// A directory (`--static-dir`, or `dist` during development).
+    Directory { index: PathBuf, files: ServeDir },
+    /// Inside this binary.
+    Embedded(EmbeddedApp),
 }
 
 impl StaticFiles {
-    pub fn new(dir: &Path) -> Self {
-        Self {
-            index: dir.join("index.html"),
-            files: ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+    /// The files of `dir`; without one, the app inside the binary, or else `dist`.
+    pub fn new(dir: Option<&Path>) -> Self {
+        match (dir, EmbeddedApp::built_in()) {
+            (None, Some(app)) => Self::Embedded(app),
+            (dir, _) => {
+                let dir = dir.unwrap_or(Path::new(DEFAULT_DIR));
+                Self::Directory {
+                    index: dir.join("index.html"),
+                    files: ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+                }
+            }
+        }
+    }
+
+    /// Where the files come from, for the start-up log.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Directory { index, .. } => index
+                .parent()
+                .map_or_else(String::new, |dir| dir.display().to_string()),
+            Self::Embedded(app) => format!("built in ({} files)", app.len()),
         }
     }
 
     /// The inline-script hashes of `index.html` as it is now, or `None` if it cannot be read.
     pub fn index_script_hashes(&self) -> Option<Vec<String>> {
-        std::fs::read_to_string(&self.index)
-            .ok()
-            .map(|html| inline_script_hashes(&html))
+        self.index_html().map(|html| inline_script_hashes(&html))
+    }
+
+    fn index_html(&self) -> Option<String> {
+        match self {
+            Self::Directory { index, .. } => std::fs::read_to_string(index).ok(),
+            Self::Embedded(app) => app
+                .file("index.html")
+                .and_then(|bytes| String::from_utf8(bytes.to_vec()).ok()),
+        }
     }
 }
 
@@ -59,18 +91,23 @@ pub async fn handler(State(state): State<AppState>, request: Request) -> Respons
     if path == "/" || path == "/index.html" {
         return index(&state).await;
     }
-    let mut response = match state.files.files.clone().try_call(request).await {
-        Ok(response) => response.map(Body::new),
-        Err(error) => {
-            tracing::warn!(%error, "cannot read a static file");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let (mut response, built) = match &state.files {
+        StaticFiles::Directory { index, files } => {
+            let response = match files.clone().try_call(request).await {
+                Ok(response) => response.map(Body::new),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read a static file");
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                }
+            };
+            let built = response.status() != StatusCode::NOT_FOUND
+                || tokio::fs::try_exists(index).await.unwrap_or(false);
+            (response, built)
         }
+        StaticFiles::Embedded(app) => (app.respond(&path, request.headers()), true),
     };
     if response.status() == StatusCode::NOT_FOUND {
         // An app route (no file extension) gets the app; so does everything while it is not built.
-        let built = tokio::fs::try_exists(&state.files.index)
-            .await
-            .unwrap_or(false);
         if !looks_like_a_file(&path) || !built {
             return index(&state).await;
         }
@@ -89,7 +126,11 @@ pub async fn handler(State(state): State<AppState>, request: Request) -> Respons
 
 /// `index.html` with a CSP allowing exactly its inline scripts, or the 503 page.
 async fn index(state: &AppState) -> Response {
-    let Ok(html) = tokio::fs::read_to_string(&state.files.index).await else {
+    let html = match &state.files {
+        StaticFiles::Directory { index, .. } => tokio::fs::read_to_string(index).await.ok(),
+        embedded @ StaticFiles::Embedded(_) => embedded.index_html(),
+    };
+    let Some(html) = html else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [
