@@ -35,10 +35,24 @@ enum Task {
     /// Firefox, and the end-to-end browser tests.
     Test,
     /// Run the benchmarks and print their figures (see BENCHMARKS.md).
-    Bench,
+    Bench {
+        #[command(subcommand)]
+        only: Option<Bench>,
+    },
     /// Build what an operator installs into target/dist/: the `stube` binary with the app
     /// inside, and a Debian package with a systemd unit and /etc/stube/stube.toml.
     Dist,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Only the signalling server under load (`loadgen/`): idle cost, relay latency, throughput,
+    /// churn and abuse, a few minutes on loopback. Arguments after `--` go to the load generator
+    /// (`cargo xtask bench server -- --help`).
+    Server {
+        #[arg(last = true)]
+        loadgen_args: Vec<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -57,10 +71,16 @@ fn main() -> Result<()> {
             tools::ensure_build_tools()?;
             dist::all().map(drop)
         }
-        Task::Bench => {
+        Task::Bench { only: None } => {
             tools::ensure_build_tools()?;
             tools::ensure_browser()?;
             bench::all()
+        }
+        Task::Bench {
+            only: Some(Bench::Server { loadgen_args }),
+        } => {
+            tools::ensure_build_tools()?;
+            bench::server(&loadgen_args)
         }
     }
 }

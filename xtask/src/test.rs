@@ -1,10 +1,11 @@
-//! `cargo xtask test`: formatting, lints for both targets, every Rust test, the independent
-//! cross-check of the crypto vectors, the wasm tests in headless Chromium and Firefox ESR, and
-//! the end-to-end browser tests (and the checks of `cargo xtask dist`'s binary and package)
-//! inside a private network namespace.
+//! `cargo xtask test`: formatting, lints for both targets, every Rust test, a few seconds of the
+//! load generator against the release server (`loadgen --quick`), the independent cross-check of
+//! the crypto vectors, the wasm tests in headless Chromium and Firefox ESR, and the end-to-end
+//! browser tests (and the checks of `cargo xtask dist`'s binary and package) inside a private
+//! network namespace.
 
 use crate::cmd::{self, run};
-use crate::{build, crosscheck, dist, netns, tools};
+use crate::{bench, build, crosscheck, dist, netns, tools};
 use anyhow::Result;
 
 /// Crates that compile to wasm32 and are linted and tested there.
@@ -34,6 +35,9 @@ pub fn all() -> Result<()> {
         .args(package_args(&WASM_CRATES))
         .args(["--", "-D", "warnings"]))?;
     run(cmd::cargo().args(["test", "--locked", "--workspace", "--exclude", "tests"]))?;
+    // The release binary with the app inside, built once for the load check and the browser tests.
+    let dist = dist::all()?;
+    bench::server_quick(&build::server_binary()?)?;
     crosscheck::vectors()?;
     let geckodriver = tools::ensure_geckodriver()?;
     // wasm-bindgen-test-runner takes the first driver its environment names, geckodriver first.
@@ -41,7 +45,7 @@ pub fn all() -> Result<()> {
     run(wasm_tests()
         .env("GECKODRIVER", &geckodriver)
         .env("GECKODRIVER_ARGS", format!("--binary={}", tools::FIREFOX)))?;
-    end_to_end(&geckodriver)
+    end_to_end(&geckodriver, &dist)
 }
 
 /// The wasm tests, with no browser driver chosen yet.
@@ -63,10 +67,9 @@ fn wasm_tests() -> std::process::Command {
     command
 }
 
-/// Builds the app, the release server with the app inside and its Debian package, then runs
-/// the `tests` crate's binaries isolated.
-fn end_to_end(geckodriver: &std::path::Path) -> Result<()> {
-    let dist = dist::all()?;
+/// Runs the `tests` crate's binaries isolated, with the release server (the app inside) and the
+/// Debian package that `dist` built.
+fn end_to_end(geckodriver: &std::path::Path, dist: &dist::Artifacts) -> Result<()> {
     let server = build::server_binary()?;
     let axe = tools::ensure_axe()?;
     for binary in cmd::built_executables(&["test", "--no-run", "--package", "tests"], true)? {
