@@ -171,6 +171,32 @@ mod tests {
         }
     }
 
+    /// The commented file the Debian package installs, every `#key = value` line switched on.
+    fn shipped_file_switched_on() -> String {
+        include_str!("../debian/stube.toml")
+            .lines()
+            .map(|line| match line.strip_prefix('#') {
+                Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase()) => rest,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_shipped_file_names_every_option_with_a_valid_example() {
+        let text = shipped_file_switched_on();
+        let table: toml::Table = text.parse().expect("the shipped file is TOML");
+        for arg in Config::command().get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            if [CONFIG_KEY, "help", "version"].contains(&long) {
+                continue;
+            }
+            assert!(table.contains_key(long), "debian/stube.toml does not list `{long}`");
+        }
+        load(&text, &[]).expect("every example value in debian/stube.toml is accepted");
+    }
+
     #[test]
     fn a_missing_file_is_an_error_naming_it() {
         let error =
