@@ -192,7 +192,10 @@ mod tests {
             if [CONFIG_KEY, "help", "version"].contains(&long) {
                 continue;
             }
-            assert!(table.contains_key(long), "debian/stube.toml does not list `{long}`");
+            assert!(
+                table.contains_key(long),
+                "debian/stube.toml does not list `{long}`"
+            );
         }
         load(&text, &[]).expect("every example value in debian/stube.toml is accepted");
     }

@@ -53,6 +53,9 @@ enum Bench {
         #[arg(last = true)]
         loadgen_args: Vec<String>,
     },
+    /// Only the one binary from `cargo xtask dist`: its size, the package's, idle memory with
+    /// TLS on, and the server's CPU time per TLS handshake.
+    Dist,
 }
 
 fn main() -> Result<()> {
@@ -81,6 +84,12 @@ fn main() -> Result<()> {
         } => {
             tools::ensure_build_tools()?;
             bench::server(&loadgen_args)
+        }
+        Task::Bench {
+            only: Some(Bench::Dist),
+        } => {
+            tools::ensure_build_tools()?;
+            dist_bench::run_all()
         }
     }
 }
