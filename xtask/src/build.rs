@@ -40,6 +40,15 @@ pub fn run_server(server_args: &[String]) -> Result<()> {
         .args(server_args))
 }
 
+/// Builds one of the server crate's examples in release, with the same build of the server
+/// library as [`server_binary`] (so neither rebuilds the other).
+pub fn server_example(name: &str) -> Result<std::path::PathBuf> {
+    cmd::built_executable_with_env(
+        &["--release", "--package", "signal-server", "--example", name],
+        (EMBED_ENV, &cmd::root().join(DIST)),
+    )
+}
+
 /// Builds the release server binary with the built app inside (build [`app`] first) and returns
 /// its path.
 pub fn server_binary() -> Result<std::path::PathBuf> {

@@ -9,21 +9,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 
 use crate::bench::{Running, resident_kib};
-use crate::cmd::{self, run};
-use crate::dist;
+use crate::cmd::run;
+use crate::{build, dist};
 
 /// Handshakes timed; a few seconds on this machine.
 const HANDSHAKES: u32 = 1000;
 
 pub fn run_all() -> Result<()> {
     let artifacts = dist::all()?;
-    let client = cmd::built_executable(&[
-        "--release",
-        "--package",
-        "signal-server",
-        "--example",
-        "tls_handshakes",
-    ])?;
+    let client = build::server_example("tls_handshakes")?;
     let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let mut server = Running(
         Command::new(&artifacts.binary)
