@@ -28,8 +28,12 @@ use crate::metrics::Refusal;
 use crate::outbox::{CloseRequests, Inbox, Outbox, Undelivered, encode, outbox};
 use crate::rooms::{JoinError, RelayError};
 
-/// Read and write buffer per socket. Small, because most sockets are idle most of the time; a
-/// large message grows the read buffer only while it is being read.
+/// Read buffer per socket, allocated when the socket opens and also the most one read takes:
+/// small, because most sockets are idle most of the time (a larger message grows the buffer only
+/// while it is being read; signalling messages are a few KiB).
+const READ_BUFFER: usize = 1024;
+
+/// Bytes the write side gathers before it writes to the socket (a threshold, not an allocation).
 const SOCKET_BUFFER: usize = 4 * 1024;
 
 /// How long a closing socket may take to send its close frame and hear the client's answer.
@@ -73,7 +77,7 @@ pub async fn upgrade(
     let permit = state.limiter.try_acquire(client);
     let max = state.limits.max_message_size;
     upgrade
-        .read_buffer_size(SOCKET_BUFFER)
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(SOCKET_BUFFER)
         // Room for the largest relayed message (never longer than what was received) plus a
         // buffer's worth of smaller ones, when the client is slow to read.
