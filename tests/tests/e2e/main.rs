@@ -14,4 +14,5 @@ mod hands;
 mod page_load;
 mod resilience;
 mod screen;
+mod turn;
 mod verification;
