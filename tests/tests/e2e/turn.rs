@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, Tab, TurnServer, click, join, open_meeting, wait_for_text,
-    wait_until, wait_until_tiles_play,
+    Browser, Devices, Page, Server, Tab, TurnServer, click, fill, join, open_meeting,
+    wait_for_text, wait_until, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-turn-4fjx-8qwz-2mvd";
@@ -126,18 +126,32 @@ async fn a_turn_server_that_refuses_the_credentials_is_named_as_the_operators_pr
         "not-the-secret",
         "--relay-only",
     ])?;
-    let browser = Browser::launch(Devices::Allowed).await?;
-    let pages = two_in_a_call(&browser, &server.origin(), false).await?;
-    for page in &pages {
-        wait_for_text(
-            page,
+    // Ada's browser speaks English, Grace's German: both see the message in their language.
+    let english = Browser::launch(Devices::Allowed).await?;
+    let german = Browser::launch_in(Devices::Allowed, "de-DE").await?;
+    let ada = open_meeting(&english, &server.origin(), ROOM).await?;
+    join(&ada, "Ada", PASSPHRASE, true, true).await?;
+    let grace = open_meeting(&german, &server.origin(), ROOM).await?;
+    wait_for_text(&grace, "Meine IP-Adresse verbergen", Duration::from_secs(5)).await?;
+    fill(&grace, "Ihr Name", "Grace").await?;
+    fill(&grace, "Passphrase", PASSPHRASE).await?;
+    click(&grace, "Teilnehmen").await?;
+    let expected = [
+        (
+            &ada,
             "The relay server could not be reached or refused the connection",
-            CONNECT_TIMEOUT,
-        )
-        .await?;
+        ),
+        (
+            &grace,
+            "Der Relais-Server war nicht erreichbar oder hat die Verbindung abgelehnt",
+        ),
+    ];
+    for (page, text) in expected {
+        wait_for_text(page, text, CONNECT_TIMEOUT).await?;
     }
-    tests::save_screenshot(&pages[1], "relay-refused").await?;
-    browser.close().await
+    tests::save_screenshot(&ada, "relay-refused").await?;
+    english.close().await?;
+    german.close().await
 }
 
 #[tokio::test]
