@@ -184,3 +184,68 @@ async fn hide_my_ip_address_relays_that_participants_connection() -> anyhow::Res
     wait_until_tiles_play(&grace, "Grace", 1).await?;
     browser.close().await
 }
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
+async fn hide_my_ip_address_without_a_relay_connects_nobody_and_says_why() -> anyhow::Result<()> {
+    let server = Server::start(&[])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let [ada, grace] = two_in_a_call(&browser, &server.origin(), true).await?;
+    wait_for_text(
+        &ada,
+        "You asked to hide your IP address, but this server offers no relay server",
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    // Once Ada's connection to Grace has gathered its candidates (none: only relay candidates
+    // were allowed, and there is no relay), her tile says so.
+    wait_for_text(
+        &ada,
+        "Not connected: your IP address stays hidden",
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    let gathered = "(async () => { const pcs = window.__stubePeerConnections.filter(pc => pc.connectionState !== 'closed' && pc.iceGatheringState === 'complete'); \
+        if (pcs.length !== 1) return `${pcs.length} connections done gathering`; \
+        const types = []; (await pcs[0].getStats()).forEach(r => { if (r.type === 'local-candidate') types.push(r.candidateType); }); \
+        return types.length === 0 || types; })()";
+    wait_until(
+        &ada,
+        "Ada's connection gathered no candidate at all (no address of hers went out)",
+        gathered,
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    tests::save_screenshot(&ada, "hide-ip-without-relay").await?;
+    let grace_connected = grace
+        .read::<bool>(
+            "window.__stubePeerConnections.some(pc => pc.connectionState === 'connected')",
+        )
+        .await?;
+    assert!(
+        !grace_connected,
+        "Grace connected to Ada although Ada asked to hide her address"
+    );
+    // Back on the pre-join page, the box says this server has no relay.
+    click(&ada, "Leave meeting").await?;
+    wait_for_text(&ada, "Rejoin", Duration::from_secs(10)).await?;
+    click(&ada, "Rejoin").await?;
+    let no_relay = format!(
+        "(() => {{ const b = {}; return !!b && !b.checked && b.disabled; }})()",
+        hide_ip_box()
+    );
+    wait_until(
+        &ada,
+        "the box is unchecked and disabled",
+        &no_relay,
+        Duration::from_secs(10),
+    )
+    .await?;
+    wait_for_text(
+        &ada,
+        "This server offers no relay server",
+        Duration::from_secs(5),
+    )
+    .await?;
+    browser.close().await
+}
