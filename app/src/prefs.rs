@@ -1,7 +1,7 @@
 //! Choices remembered in this browser (localStorage): whether camera and microphone start on,
-//! whether calls are audio only, and which camera, microphone and speaker to use (by the
-//! browser's opaque device id, never by label). Nothing personal is stored: no name, no
-//! passphrase, no room.
+//! whether calls are audio only, whether to hide the IP address (relayed connections only), and
+//! which camera, microphone and speaker to use (by the browser's opaque device id, never by
+//! label). Nothing personal is stored: no name, no passphrase, no room.
 
 use crate::call::MediaKind;
 use mesh::DeviceKind;
@@ -39,6 +39,20 @@ pub fn audio_only_wanted() -> bool {
 
 pub fn remember_audio_only(on: bool) {
     remember(AUDIO_ONLY, on);
+}
+
+const HIDE_IP: &str = "stube.hide-ip";
+
+/// Whether the user last asked to hide their IP address (relayed connections only). Off unless
+/// they did.
+pub fn hide_ip_wanted() -> bool {
+    storage()
+        .and_then(|s| s.get_item(HIDE_IP).ok()?)
+        .is_some_and(|value| value == "on")
+}
+
+pub fn remember_hide_ip(on: bool) {
+    remember(HIDE_IP, on);
 }
 
 fn remember(key: &str, on: bool) {

@@ -33,6 +33,7 @@ mod hands;
 mod initials;
 mod level;
 mod media;
+mod relay;
 mod room;
 mod route;
 mod speaking;
@@ -52,6 +53,10 @@ pub use files::{
 pub use initials::initials;
 pub use level::{LevelMeter, SILENCE_MILLIS};
 pub use media::MediaState;
+pub use relay::{
+    ConnectionProblem, HideIpChoice, HideIpNote, IceOutcome, RelayOffer, diagnose,
+    hidden_without_relay, hide_ip_choice,
+};
 pub use room::{
     ChallengeSource, Command, ConnectionState, Input, MAX_NAME_CHARS, MAX_PEERS,
     MAX_REMEMBERED_CHALLENGES, Notice, Participant, ParticipantStatus, Room, RoomStatus,

@@ -15,6 +15,7 @@ mod network;
 mod perception;
 mod proxy;
 mod server;
+mod turn;
 
 pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
@@ -33,3 +34,4 @@ pub use perception::{
 };
 pub use proxy::RecordingProxy;
 pub use server::{Server, http_get_with};
+pub use turn::TurnServer;

@@ -107,20 +107,27 @@ pub fn ensure_axe() -> Result<std::path::PathBuf> {
 /// network namespace to cut the connection between two browsers for a while.
 pub const NFT: &str = "/usr/sbin/nft";
 
+/// Where Debian's coturn puts its TURN server, which the end-to-end tests of relayed calls start
+/// on loopback inside their namespace.
+pub const TURNSERVER: &str = "/usr/bin/turnserver";
+
 /// Debian's chromium, chromium-driver and firefox-esr, for the wasm tests and the end-to-end
-/// tests, and nftables for the end-to-end test of a network change.
+/// tests, nftables for the end-to-end test of a network change, and coturn for the relayed calls.
 pub fn ensure_browser() -> Result<()> {
-    if [CHROMIUM, CHROMEDRIVER, FIREFOX, NFT]
+    if [CHROMIUM, CHROMEDRIVER, FIREFOX, NFT, TURNSERVER]
         .iter()
         .all(|path| Path::new(path).exists())
     {
         return Ok(());
     }
-    let install =
-        "apt-get update && apt-get install -y chromium chromium-driver firefox-esr nftables";
+    // coturn's package may start its own service: the tests start theirs, so it is stopped and
+    // disabled again (best effort: a container has no service manager).
+    let install = "apt-get update \
+        && apt-get install -y chromium chromium-driver firefox-esr nftables coturn \
+        && { systemctl disable --now coturn || service coturn stop || true; } 2>/dev/null";
     if !is_root() {
         bail!(
-            "Chromium, Firefox ESR or nftables is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
+            "Chromium, Firefox ESR, nftables or coturn is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
         );
     }
     run(cmd::command("sh")

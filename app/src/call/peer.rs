@@ -35,7 +35,8 @@ extern "C" {
     fn restart_ice(this: &PeerConnectionExt);
 }
 
-/// How peer connections may reach each other, from the server's welcome.
+/// How peer connections may reach each other, from the server's welcome and the user's "Hide my
+/// IP address".
 #[derive(Debug, Clone, Default)]
 pub struct IceConfig {
     pub servers: Vec<IceServer>,
@@ -43,10 +44,21 @@ pub struct IceConfig {
     pub relay_only: bool,
 }
 
+/// Whether a gathered candidate (an `a=candidate` line's value) is a relay candidate.
+pub fn is_relay_candidate(candidate: &str) -> bool {
+    candidate
+        .split_whitespace()
+        .skip_while(|word| *word != "typ")
+        .nth(1)
+        == Some("relay")
+}
+
 /// What a peer connection reports.
 pub enum PeerEvent {
     NegotiationNeeded,
     Candidate(IceCandidate),
+    /// Candidate gathering ended (until an ICE restart gathers again).
+    GatheringDone,
     State(ConnectionState),
     /// A remote track arrived: its camera or microphone, or (`screen`) its shared screen.
     Track {
@@ -479,12 +491,17 @@ fn listen(
             let candidate = event
                 .dyn_ref::<RtcPeerConnectionIceEvent>()
                 .and_then(RtcPeerConnectionIceEvent::candidate);
-            if let Some(candidate) = candidate.filter(|c| !c.candidate().is_empty()) {
-                on_candidate(PeerEvent::Candidate(IceCandidate {
-                    candidate: candidate.candidate(),
-                    sdp_mid: candidate.sdp_mid(),
-                    sdp_m_line_index: candidate.sdp_m_line_index(),
-                }));
+            match candidate {
+                // The end of gathering is an event without a candidate.
+                None => on_candidate(PeerEvent::GatheringDone),
+                Some(candidate) if !candidate.candidate().is_empty() => {
+                    on_candidate(PeerEvent::Candidate(IceCandidate {
+                        candidate: candidate.candidate(),
+                        sdp_mid: candidate.sdp_mid(),
+                        sdp_m_line_index: candidate.sdp_m_line_index(),
+                    }));
+                }
+                Some(_) => {}
             }
         }),
         EventListener::new(connection, "track", move |event| {

@@ -14,7 +14,7 @@ use super::dtls::{self, Certificate};
 use super::error::JsError;
 use super::handle::Share;
 use super::media::{LocalMedia, MediaKind, MediaProblem};
-use super::peer::{IceConfig, PeerEvent, PeerLink, Role};
+use super::peer::{IceConfig, PeerEvent, PeerLink, Role, is_relay_candidate};
 use super::screen::request_screen;
 use super::signalling::{Signalling, SocketEvent};
 use super::track_watch::{TrackEvent, TrackWatch};
@@ -24,9 +24,9 @@ use futures_util::StreamExt;
 use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
-    Author, Chat, ChatError, ChatEvent, Command, ConnectionState, Description, Input, MediaState,
-    Negotiation, Notice, ParticipantStatus, Room, RoomStatus, Route, Speaking, Verification,
-    video_caps,
+    Author, Chat, ChatError, ChatEvent, Command, ConnectionProblem, ConnectionState, Description,
+    IceOutcome, Input, MediaState, Negotiation, Notice, ParticipantStatus, RelayOffer, Room,
+    RoomStatus, Route, Speaking, Verification, video_caps,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -92,6 +92,8 @@ pub struct TileView {
     pub route: Option<Route>,
     /// Whether the user marked its safety number as verified (or it changed since).
     pub verification: Verification,
+    /// Why the connection could not be made, once the browser showed it.
+    pub problem: Option<ConnectionProblem>,
     /// Its place among the raised hands, if its hand is up.
     pub hand: Option<usize>,
 }
@@ -169,6 +171,11 @@ pub struct MeetingState {
     pub untrustworthy: RwSignal<Vec<String>>,
     /// The session has ended (left, or refused); the local devices are off.
     pub ended: RwSignal<bool>,
+    /// What the last welcome offered for relaying (the pre-join page shares this signal, so it
+    /// knows once the page has joined).
+    pub relay: RwSignal<Option<RelayOffer>>,
+    /// The user asked to hide their IP address (relayed connections only).
+    pub hide_ip: RwSignal<bool>,
 }
 
 impl MeetingState {
@@ -195,6 +202,8 @@ impl MeetingState {
             chat: RwSignal::new(Vec::new()),
             chat_unread: RwSignal::new(0),
             ended: RwSignal::new(false),
+            relay: RwSignal::new(None),
+            hide_ip: RwSignal::new(false),
         }
     }
 }
@@ -213,11 +222,13 @@ impl Session {
         keys: RoomKeys,
         local: LocalMedia,
         audio_only: bool,
+        hide_ip: bool,
         state: MeetingState,
         texts: &'static crate::i18n::Texts,
     ) -> Self {
         let (sender, receiver) = unbounded();
         state.audio_only.set(audio_only);
+        state.hide_ip.set(hide_ip);
         state.microphone.set(local.is_on(MediaKind::Audio));
         state.camera.set(local.is_on(MediaKind::Video));
         state
@@ -234,6 +245,9 @@ impl Session {
             socket: None,
             socket_generation: 0,
             ice: IceConfig::default(),
+            relay_offer: RelayOffer::None,
+            relay_candidates: std::collections::BTreeSet::new(),
+            problems: BTreeMap::new(),
             links: BTreeMap::new(),
             certificates: BTreeMap::new(),
             routes: BTreeMap::new(),
@@ -328,6 +342,12 @@ struct Task {
     socket: Option<Signalling>,
     socket_generation: u32,
     ice: IceConfig,
+    /// What the last welcome offered for relaying.
+    relay_offer: RelayOffer,
+    /// The connections that gathered a relay candidate of ours.
+    relay_candidates: std::collections::BTreeSet<PeerId>,
+    /// Why a connection could not be made, until it connects.
+    problems: BTreeMap<PeerId, ConnectionProblem>,
     links: BTreeMap<PeerId, PeerLink>,
     /// The certificate our hello to each peer committed to, until its connection opens with it.
     certificates: BTreeMap<PeerId, Certificate>,
@@ -514,9 +534,14 @@ impl Task {
             } => {
                 self.reconnect_attempt = 0;
                 self.state.server.set(ServerState::Connected);
+                let urls = ice_servers.iter().flat_map(|server| &server.urls);
+                self.relay_offer = RelayOffer::of_welcome(urls.map(String::as_str), relay_only);
+                self.state.relay.set(Some(self.relay_offer));
                 self.ice = IceConfig {
                     servers: ice_servers,
-                    relay_only,
+                    relay_only: self
+                        .relay_offer
+                        .relay_policy(self.state.hide_ip.get_untracked()),
                 };
                 Input::Welcomed { me: peer_id, peers }
             }
@@ -568,6 +593,8 @@ impl Task {
                     self.files_lost(peer);
                     self.certificates.remove(&peer);
                     self.routes.remove(&peer);
+                    self.problems.remove(&peer);
+                    self.relay_candidates.remove(&peer);
                     self.capped.remove(&peer);
                     self.speaking.forget(peer);
                 }
@@ -685,18 +712,31 @@ impl Task {
                 self.execute(commands).await;
             }
             PeerEvent::Candidate(candidate) => {
+                if is_relay_candidate(&candidate.candidate) {
+                    self.relay_candidates.insert(peer);
+                }
                 if self.links.contains_key(&peer) {
                     let negotiation = Negotiation::Candidate(candidate);
                     self.handle(Input::Local { peer, negotiation }).await;
                 }
             }
+            PeerEvent::GatheringDone => {
+                if !self.relay_candidates.contains(&peer) {
+                    self.diagnose(peer, IceOutcome::GatheredNoRelay);
+                }
+            }
             PeerEvent::State(state) => {
                 match state {
-                    ConnectionState::Failed => self
-                        .links
-                        .get(&peer)
-                        .into_iter()
-                        .for_each(PeerLink::recover),
+                    ConnectionState::Failed => {
+                        self.diagnose(peer, IceOutcome::Failed);
+                        self.links
+                            .get(&peer)
+                            .into_iter()
+                            .for_each(PeerLink::recover);
+                    }
+                    ConnectionState::Connected => {
+                        self.problems.remove(&peer);
+                    }
                     ConnectionState::Disconnected => {
                         self.add_timer(ICE_GRACE_MILLIS, move |timer| Event::IceGrace {
                             timer,
@@ -762,6 +802,17 @@ impl Task {
                     });
                 }
             }
+        }
+    }
+
+    /// Notes why the connection to `peer` cannot be made, if `outcome` shows a problem; its tile
+    /// says so until it connects.
+    fn diagnose(&mut self, peer: PeerId, outcome: IceOutcome) {
+        if !self.links.contains_key(&peer) {
+            return;
+        }
+        if let Some(problem) = mesh::diagnose(self.relay_offer, self.ice.relay_only, outcome) {
+            self.problems.insert(peer, problem);
         }
     }
 
@@ -1134,6 +1185,7 @@ impl Task {
                     route: self.routes.get(&participant.peer).copied(),
                     verification: participant.verification,
                     hand: participant.hand,
+                    problem: self.problems.get(&participant.peer).copied(),
                 })
             })
             .collect();

@@ -139,6 +139,9 @@ pub fn Meeting(
                             MediaProblem::Failed => texts.devices_failed,
                         }}</p>
                     })}
+                    <Show when=move || state.relay.get().is_some_and(|offer| mesh::hidden_without_relay(offer, state.hide_ip.get()))>
+                        <p class="banner warning" role="status">{texts.hide_ip_no_relay_in_meeting}</p>
+                    </Show>
                     <Show when=move || state.microphone.get() && state.devices.microphone_silenced.get()>
                         <p class="banner warning" role="status">{texts.microphone_silenced}</p>
                     </Show>

@@ -7,6 +7,7 @@ mod clipboard;
 mod devices;
 mod early_keys;
 mod files;
+mod hide_ip;
 mod home;
 mod legal;
 mod meeting;

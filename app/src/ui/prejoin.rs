@@ -4,6 +4,7 @@
 use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::devices::{DevicePicker, MicrophoneMeter};
 use super::early_keys::EarlyKeys;
+use super::hide_ip::HideIpBox;
 use super::meeting::Meeting;
 use crate::call::{
     DeviceWatch, LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, acquire,
@@ -60,6 +61,10 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
 
     // Audio only: the camera is never requested, and the call neither sends nor receives video.
     let audio_only = RwSignal::new(prefs::audio_only_wanted());
+    // "Hide my IP address", and what the last welcome of this page offered for relaying.
+    let hide_ip = RwSignal::new(prefs::hide_ip_wanted());
+    let relay = RwSignal::new(None::<mesh::RelayOffer>);
+    let hide_ip_choice = move || mesh::hide_ip_choice(relay.get(), hide_ip.get());
     // The browser's devices, read again when something is plugged in or out and once permission
     // reveals their names.
     let devices = RwSignal::new(Devices::default());
@@ -217,13 +222,17 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 phase.set(Phase::CannotStart);
                 return;
             };
-            let state = MeetingState::new();
+            let state = MeetingState {
+                relay,
+                ..MeetingState::new()
+            };
             let my_name = name.get_untracked();
             let session = Session::start(
                 &my_name,
                 keys,
                 local,
                 audio_only.get_untracked(),
+                untrack(hide_ip_choice).checked,
                 state,
                 texts,
             );
@@ -300,6 +309,10 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 <Show when=move || audio_only.get()>
                     <p class="hint">{texts.audio_only_hint}</p>
                 </Show>
+                <HideIpBox choice=Signal::derive(hide_ip_choice) on_change=move |on| {
+                    hide_ip.set(on);
+                    prefs::remember_hide_ip(on);
+                }/>
                 <DevicePicker devices=devices.into() in_use=in_use.into() audio_only=audio_only.into()
                     on_choose=choose_device/>
                 {move || microphone_track.get().map(|track| view! { <MicrophoneMeter track/> })}

@@ -7,7 +7,7 @@ use crate::call::{TileView, play_on};
 use crate::i18n::Texts;
 use leptos::html::Video;
 use leptos::prelude::*;
-use mesh::{ParticipantStatus, Verification};
+use mesh::{ConnectionProblem, ParticipantStatus, Verification};
 use protocol::PeerId;
 use send_wrapper::SendWrapper;
 use std::collections::BTreeSet;
@@ -77,6 +77,7 @@ pub fn RemoteTile(
     let name = move || find().map(|tile| tile.name).unwrap_or_default();
     let media = move || find().map(|tile| tile.media).unwrap_or_default();
     let verified = move || find().is_some_and(|tile| tile.verification == Verification::Verified);
+    let problem = move || find().and_then(|tile| tile.problem);
     view! {
         <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())
             class:camera-off=move || !media().camera || audio_only.get()
@@ -89,6 +90,9 @@ pub fn RemoteTile(
                 <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
                 <span class="state">{move || status_text(texts, status())}</span>
+                {move || problem().map(|problem| view! {
+                    <span class="problem" role="status">{problem_text(texts, problem)}</span>
+                })}
                 {move || safety_number().map(|number| view! {
                     <span class="safety-number" title=texts.safety_number_hint>
                         {texts.safety_number}": "<span data-testid="safety-number">{number}</span>
@@ -188,5 +192,14 @@ pub fn status_text(texts: &'static Texts, status: ParticipantStatus) -> &'static
         ParticipantStatus::Connected => texts.status_connected,
         ParticipantStatus::Reconnecting => texts.status_reconnecting,
         ParticipantStatus::Failed => texts.status_failed,
+    }
+}
+
+/// Why a connection could not be made, in words the user (or the operator) can act on.
+pub fn problem_text(texts: &'static Texts, problem: ConnectionProblem) -> &'static str {
+    match problem {
+        ConnectionProblem::DirectBlocked => texts.problem_direct_blocked,
+        ConnectionProblem::RelayFailed => texts.problem_relay_failed,
+        ConnectionProblem::NoRelayToHide => texts.problem_no_relay_to_hide,
     }
 }

@@ -55,7 +55,7 @@ async fn after_a_wrong_passphrase_the_person_types_it_again_and_joins_with_the_n
     assert!(!grid, "the meeting view shows before anyone was verified");
 
     click(&guest, "Enter the passphrase again").await?;
-    let form_again = "(() => { const inputs = [...document.querySelectorAll('form.prejoin input')]; \
+    let form_again = "(() => { const inputs = [...document.querySelectorAll('form.prejoin input[type=text]')]; \
         return inputs.length === 2 && inputs[0].value === 'Guest' && inputs[1].value === '' \
         && document.activeElement === inputs[1]; })()";
     wait_until(

@@ -17,4 +17,5 @@ mod page_load;
 mod resilience;
 mod screen;
 mod tls;
+mod turn;
 mod verification;
