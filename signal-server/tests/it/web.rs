@@ -99,11 +99,19 @@ async fn app_routes_fall_back_to_index_html_but_missing_files_do_not() {
 }
 
 #[tokio::test]
-async fn the_csp_allows_exactly_the_inline_bootstrap_by_hash() {
+async fn every_response_carries_the_csp_and_the_security_headers() {
     let dir = tempfile::tempdir().expect("tempdir");
     built_app(dir.path());
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(BOOTSTRAP));
-    for path in ["/", "/style.css", "/healthz", "/room/x"] {
+    for path in [
+        "/",
+        "/style.css",
+        "/healthz",
+        "/room/x",
+        "/operator.json",
+        "/missing.js",
+        "/ws",
+    ] {
         let (response, _) = get(dir.path(), path, None).await;
         let csp = header_of(&response, "content-security-policy");
         assert!(
