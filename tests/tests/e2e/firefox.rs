@@ -17,8 +17,27 @@ const PASSPHRASE: &str = "correct horse battery staple";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 const MUTED: &str = "Microphone off";
 
-/// Waits until `page` (of `who`) shows both others connected, and sees and hears each of them.
-async fn sees_and_hears_both(page: &impl Tab, who: &str) -> anyhow::Result<()> {
+/// Whether Web Audio runs in `page` at all. Firefox ESR 140 on a machine without any sound
+/// device (no ALSA card, no PulseAudio) keeps every `AudioContext` suspended, so nothing can
+/// listen to what a tile plays; later ESRs run it on a mock device.
+async fn web_audio_runs(page: &impl Tab) -> bool {
+    let started = page
+        .value_of("(window.__stubeProbe = new AudioContext(), window.__stubeProbe.resume(), true)")
+        .await;
+    started.is_ok()
+        && wait_until(
+            page,
+            "an AudioContext runs",
+            "window.__stubeProbe.state === 'running'",
+            Duration::from_secs(3),
+        )
+        .await
+        .is_ok()
+}
+
+/// Waits until `page` (of `who`) shows both others connected, and sees and hears each of them
+/// (sees only, if `audible` is false: the page cannot listen).
+async fn sees_and_hears_both(page: &impl Tab, who: &str, audible: bool) -> anyhow::Result<()> {
     wait_until(
         page,
         &format!("{who} sees two connected peers"),
@@ -26,7 +45,16 @@ async fn sees_and_hears_both(page: &impl Tab, who: &str) -> anyhow::Result<()> {
         CONNECT_TIMEOUT,
     )
     .await?;
-    wait_until_tiles_play(page, who, 2).await?;
+    if audible {
+        wait_until_tiles_play(page, who, 2).await?;
+    } else {
+        for name in ["Ada", "Grace", "Frances"]
+            .into_iter()
+            .filter(|n| *n != who)
+        {
+            wait_until_moving(page, name).await?;
+        }
+    }
     anyhow::ensure!(
         self_view_is_muted(page).await?,
         "{who}'s own tile is not muted: they would hear themselves"
@@ -36,12 +64,13 @@ async fn sees_and_hears_both(page: &impl Tab, who: &str) -> anyhow::Result<()> {
 
 /// `speaker` mutes on their page: `listener`'s page shows the crossed-out microphone on the
 /// speaker's tile and plays no sound from it while the picture keeps moving; unmuting brings
-/// both back.
+/// both back (the sound only checked where the listener's page can listen).
 async fn mute_and_unmute(
     speaker: &impl Tab,
     speaker_name: &str,
     listener: &impl Tab,
     listener_name: &str,
+    audible: bool,
 ) -> anyhow::Result<()> {
     let tile = remote_tile(speaker_name);
     click(speaker, "Mute microphone").await?;
@@ -52,7 +81,9 @@ async fn mute_and_unmute(
         Duration::from_secs(5),
     )
     .await?;
-    wait_until_silent(listener, speaker_name).await?;
+    if audible {
+        wait_until_silent(listener, speaker_name).await?;
+    }
     wait_until_moving(listener, speaker_name).await?;
     click(speaker, "Unmute microphone").await?;
     wait_until(
@@ -62,7 +93,10 @@ async fn mute_and_unmute(
         Duration::from_secs(5),
     )
     .await?;
-    wait_until_audible(listener, speaker_name).await
+    if audible {
+        wait_until_audible(listener, speaker_name).await?;
+    }
+    Ok(())
 }
 
 #[tokio::test]
@@ -89,9 +123,17 @@ async fn firefox_and_two_chromiums_see_and_hear_each_other_mute_and_agree_on_saf
     let grace = open_meeting(&chromium, &server.origin(), ROOM).await?;
     join(&grace, "Grace", PASSPHRASE, true, true).await?;
 
-    sees_and_hears_both(&firefox, "Frances").await?;
+    let firefox_listens = web_audio_runs(&firefox).await;
+    if !firefox_listens {
+        eprintln!(
+            "NOT CHECKED: what Firefox plays cannot be heard here (its AudioContext stays \
+             suspended: this machine has no sound device), so sound arriving in Firefox is not \
+             checked; what Firefox sends is still heard on the Chromium pages"
+        );
+    }
+    sees_and_hears_both(&firefox, "Frances", firefox_listens).await?;
     for (page, name) in [(&ada, "Ada"), (&grace, "Grace")] {
-        sees_and_hears_both(page, name).await?;
+        sees_and_hears_both(page, name, true).await?;
         // Chromium's statistics agree: video decoded and audio received on both connections.
         let what = format!("{name} decodes video from both others");
         wait_until(page, &what, &decoding_from(2), CONNECT_TIMEOUT).await?;
@@ -109,11 +151,34 @@ async fn firefox_and_two_chromiums_see_and_hear_each_other_mute_and_agree_on_saf
     ] {
         shown.insert(name.to_owned(), numbers);
     }
+    let names_certificates = firefox
+        .value_of("typeof RTCDtlsTransport.prototype.getRemoteCertificates === 'function'")
+        .await?
+        == serde_json::Value::Bool(true);
+    if !names_certificates {
+        // Firefox ESR 140 has no `getRemoteCertificates()` and its statistics name no
+        // certificate: it cannot know what DTLS verified, so it must show no number at all.
+        eprintln!(
+            "NOT CHECKED: this Firefox cannot name the certificate DTLS verified, so the \
+             safety numbers between Firefox and Chromium cannot be compared; checked instead \
+             that Firefox shows none"
+        );
+        let frances = shown.remove("Frances").unwrap_or_default();
+        anyhow::ensure!(
+            frances.values().all(String::is_empty),
+            "Firefox shows safety numbers it cannot prove: {frances:?}"
+        );
+        for numbers in shown.values_mut() {
+            numbers.remove("Frances");
+        }
+    }
     check_safety_numbers(&shown)?;
 
-    mute_and_unmute(&firefox, "Frances", &ada, "Ada").await?;
-    mute_and_unmute(&ada, "Ada", &firefox, "Frances").await?;
-    wait_until_tiles_play(&firefox, "Frances", 2).await?;
+    mute_and_unmute(&firefox, "Frances", &ada, "Ada", true).await?;
+    mute_and_unmute(&ada, "Ada", &firefox, "Frances", firefox_listens).await?;
+    if firefox_listens {
+        wait_until_tiles_play(&firefox, "Frances", 2).await?;
+    }
     wait_until_tiles_play(&ada, "Ada", 2).await?;
 
     firefox.close().await?;
