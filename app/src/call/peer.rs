@@ -112,6 +112,16 @@ pub struct PeerLink {
 }
 
 impl PeerLink {
+    /// Gives the open connection the ICE servers of the newest welcome (fresh TURN credentials,
+    /// which expire), so that a later ICE restart can still reach the relay.
+    pub fn use_ice(&self, ice: &IceConfig) -> Result<(), JsError> {
+        let configuration = self.connection.get_configuration();
+        set_ice(&configuration, ice);
+        self.connection
+            .set_configuration_with_configuration(&configuration)?;
+        Ok(())
+    }
+
     /// Creates the connection with `certificate` (the one our hello committed to). The offering
     /// side adds an audio and a video transceiver (sending whatever local tracks exist; the video
     /// one inactive in an audio-only call), which starts negotiation; the answering side waits.
@@ -448,6 +458,14 @@ impl Drop for PeerLink {
 }
 
 fn configuration(ice: &IceConfig, certificate: &RtcCertificate) -> RtcConfiguration {
+    let configuration = RtcConfiguration::new();
+    configuration.set_certificates(&js_sys::Array::of1(certificate));
+    set_ice(&configuration, ice);
+    configuration
+}
+
+/// Puts `ice`'s servers and transport policy into `configuration`.
+fn set_ice(configuration: &RtcConfiguration, ice: &IceConfig) {
     let servers = js_sys::Array::new();
     for server in &ice.servers {
         let entry = RtcIceServer::new();
@@ -465,13 +483,12 @@ fn configuration(ice: &IceConfig, certificate: &RtcCertificate) -> RtcConfigurat
         }
         servers.push(&entry);
     }
-    let configuration = RtcConfiguration::new();
     configuration.set_ice_servers(&servers);
-    configuration.set_certificates(&js_sys::Array::of1(certificate));
-    if ice.relay_only {
-        configuration.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
-    }
-    configuration
+    configuration.set_ice_transport_policy(if ice.relay_only {
+        RtcIceTransportPolicy::Relay
+    } else {
+        RtcIceTransportPolicy::All
+    });
 }
 
 fn listen(

@@ -543,6 +543,11 @@ impl Task {
                         .relay_offer
                         .relay_policy(self.state.hide_ip.get_untracked()),
                 };
+                // Connections that outlived the old signalling connection (a server restart)
+                // get the fresh credentials too; one that refuses keeps its old servers.
+                for link in self.links.values() {
+                    let _ = link.use_ice(&self.ice);
+                }
                 Input::Welcomed { me: peer_id, peers }
             }
             ServerMessage::Signal { from, payload } => match crypto::from_base64(&payload) {

@@ -249,3 +249,55 @@ async fn hide_my_ip_address_without_a_relay_connects_nobody_and_says_why() -> an
     .await?;
     browser.close().await
 }
+
+/// The TURN username the page's connected peer connection is configured with now.
+const TURN_USERNAME: &str = "(() => { const pc = window.__stubePeerConnections.find(pc => pc.connectionState === 'connected'); \
+    return pc ? pc.getConfiguration().iceServers.map(s => s.username || '').join(' ') : ''; })()";
+
+#[tokio::test]
+#[ignore = "needs cargo xtask test (built app, release server, Chromium, coturn, private network namespace)"]
+async fn after_a_server_restart_open_connections_get_fresh_turn_credentials() -> anyhow::Result<()>
+{
+    let turn = TurnServer::start(SECRET)?;
+    let url = turn.url();
+    let mut server = Server::start(&[
+        "--ice-server",
+        &url,
+        "--turn-secret",
+        SECRET,
+        "--relay-only",
+    ])?;
+    let browser = Browser::launch(Devices::Allowed).await?;
+    let pages = two_in_a_call(&browser, &server.origin(), false).await?;
+    let relayed = selected_pair("(local, remote) => local === 'relay' && remote === 'relay'");
+    for (page, name) in pages.iter().zip(["Ada", "Grace"]) {
+        let what = format!("{name}'s connection goes through the relay");
+        wait_until(page, &what, &relayed, CONNECT_TIMEOUT).await?;
+    }
+    let ada = &pages[0];
+    let before: String = ada.read(TURN_USERNAME).await?;
+    anyhow::ensure!(
+        before.contains(':'),
+        "no TURN username configured: {before:?}"
+    );
+
+    // A fresh server process: both pages reconnect and are welcomed with new credentials, which
+    // the connection that kept running must now carry (credentials expire; an ICE restart after
+    // that would otherwise fail to reach the relay).
+    server.kill()?;
+    server.start_again()?;
+    let changed = format!(
+        "(() => {{ const now = {TURN_USERNAME}; return (now.includes(':') && now !== {before:?}) || now; }})()"
+    );
+    wait_until(
+        ada,
+        "Ada's open connection carries the new welcome's TURN credentials",
+        &changed,
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    for (page, name) in pages.iter().zip(["Ada", "Grace"]) {
+        wait_until_tiles_play(page, name, 1).await?;
+    }
+    browser.close().await
+}
