@@ -200,6 +200,24 @@ pub struct Config {
     #[arg(long, env = "STUBE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
 
+    /// NATS server through which this instance shares rooms with every other instance connected
+    /// to it, e.g. `nats://127.0.0.1:4222`: the members of one meeting may then use different
+    /// instances. Core publish/subscribe only; the broker stores nothing and sees keyed hashes of
+    /// room ids and the sealed payloads, never a room id. Needs --nats-secret. Without it, this
+    /// instance holds its rooms alone, in memory.
+    #[arg(long, env = "STUBE_NATS", requires = "nats_secret")]
+    pub nats: Option<String>,
+
+    /// Secret shared by every instance on the same NATS (at least 16 characters, e.g. from
+    /// `openssl rand -hex 32`): rooms are named on NATS by keyed hashes made with it.
+    #[arg(
+        long,
+        env = "STUBE_NATS_SECRET",
+        hide_env_values = true,
+        requires = "nats"
+    )]
+    pub nats_secret: Option<Secret>,
+
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `signal_server=debug`.
     #[arg(long, env = "STUBE_LOG", default_value = "info")]
     pub log: String,

@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::limits::{ConnectionPermit, LimitReached};
 use crate::metrics::Refusal;
 use crate::outbox::{CloseRequests, Inbox, Outbox, Undelivered, encode, outbox};
-use crate::rooms::{JoinError, RelayError};
+use crate::rooms::{JoinError, Membership, RelayError};
 
 /// Read buffer per socket, allocated when the socket opens and also the most one read takes:
 /// small, because most sockets are idle most of the time (a larger message grows the buffer only
@@ -300,7 +300,7 @@ struct Session<'a> {
     /// The client's address, for the join rate (never logged).
     client: IpAddr,
     outbox: Outbox,
-    joined: Option<(RoomId, PeerId)>,
+    joined: Option<Membership>,
     /// Messages refused so far (malformed or out of order).
     refused: usize,
     /// How the connection ended, for the others in the room: lost (the client may come back
@@ -356,7 +356,7 @@ impl Session<'_> {
             return Err(CloseCode::TooManyJoins);
         }
         let ice = self.state.ice.for_welcome(std::time::SystemTime::now());
-        let peer = self
+        let membership = self
             .state
             .rooms
             .join(&room, admission, &self.outbox, ice)
@@ -366,21 +366,21 @@ impl Session<'_> {
                 JoinError::TooManyRooms => CloseCode::TooManyRooms,
                 JoinError::SlowConsumer => CloseCode::SlowConsumer,
             })?;
-        self.joined = Some((room, peer));
+        self.joined = Some(membership);
         let census = self.state.rooms.census();
         tracing::debug!(rooms = census.rooms, peers = census.peers, "joined a room");
         Ok(())
     }
 
     fn signal(&mut self, to: PeerId, payload: String) -> Result<(), CloseCode> {
-        let Some((room, from)) = &self.joined else {
+        let Some(membership) = self.joined else {
             return self.refuse(ErrorCode::NotJoined, "join a room first");
         };
         let bytes = payload.len();
         match self
             .state
             .rooms
-            .relay(room, *from, &self.outbox, to, payload)
+            .relay(membership, &self.outbox, to, payload)
         {
             Ok(()) => {
                 self.state.metrics.relayed(bytes);
@@ -418,8 +418,8 @@ impl Session<'_> {
 
 impl Drop for Session<'_> {
     fn drop(&mut self) {
-        if let Some((room, peer)) = self.joined.take() {
-            self.state.rooms.leave(&room, peer, &self.outbox, self.lost);
+        if let Some(membership) = self.joined.take() {
+            self.state.rooms.leave(membership, &self.outbox, self.lost);
         }
     }
 }

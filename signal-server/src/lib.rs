@@ -8,6 +8,7 @@
 //!
 //! [`app`] builds the router (for tests), [`serve`] runs it until a shutdown signal.
 
+mod bus;
 pub mod config;
 mod config_file;
 mod connection;
@@ -94,9 +95,16 @@ pub enum ServeError {
     Ice(#[from] IceConfigError),
     #[error("cannot listen for metrics on {0}")]
     MetricsListen(SocketAddr, #[source] std::io::Error),
+    #[error("the NATS secret is shorter than {MIN_NATS_SECRET} characters")]
+    WeakNatsSecret,
+    #[error("cannot share rooms through NATS")]
+    Bus(#[from] bus::nats::BusError),
     #[error("the HTTP server failed")]
     Http(#[source] std::io::Error),
 }
+
+/// The shortest NATS secret accepted: room names on the bus are only as hidden as it is.
+const MIN_NATS_SECRET: usize = 16;
 
 /// How long connections get to close after a shutdown began, beyond their own close grace.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -110,7 +118,23 @@ pub async fn serve(
     tls: Option<Tls>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let state = AppState::new(&config, tls.is_some())?;
+    let nats = match (&config.nats, &config.nats_secret) {
+        (Some(_), Some(secret)) if secret.expose().len() < MIN_NATS_SECRET => {
+            return Err(ServeError::WeakNatsSecret);
+        }
+        (Some(url), Some(_)) => Some(bus::nats::connect(url).await?),
+        _ => None,
+    };
+    let me = bus::wire::InstanceId::random();
+    let (bus, outgoing) = nats.is_some().then(|| bus::Bus::new(me)).unzip();
+    let state = AppState::sharing(&config, tls.is_some(), bus)?;
+    let bus = match nats.zip(outgoing) {
+        Some((client, outgoing)) => {
+            tracing::info!("sharing rooms with the other instances on NATS");
+            Some(bus::nats::start(client, outgoing, state.clone(), me).await?)
+        }
+        None => None,
+    };
     let _metrics = match config.metrics_listen {
         Some(address) => Some(serve_metrics(address, state.clone()).await?),
         None => None,
@@ -157,6 +181,9 @@ pub async fn serve(
             connections = state.limiter.total(),
             "some connections did not close in time"
         );
+    }
+    if let Some(bus) = bus {
+        bus.stop().await;
     }
     served.map_err(ServeError::Http)
 }

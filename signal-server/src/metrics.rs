@@ -165,6 +165,14 @@ impl Metrics {
             "Payload bytes of the signalling messages passed on.",
             self.relayed_bytes.load(Ordering::Relaxed),
         );
+        if let Some(dropped) = state.rooms.bus_dropped() {
+            metric(
+                "stube_bus_dropped_total",
+                "counter",
+                "Messages for the other instances dropped because the queue to NATS was full.",
+                dropped,
+            );
+        }
         text.push_str(
             "# HELP stube_refusals_total Clients turned away or cut off, by reason.\n\
              # TYPE stube_refusals_total counter\n",

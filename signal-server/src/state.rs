@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::bus::Bus;
 use crate::config::Config;
 use crate::connection::ConnectionLimits;
 use crate::headers::ContentSecurityPolicy;
@@ -15,6 +16,7 @@ use crate::operator::{Facts, OperatorJson};
 use crate::origin::AllowedOrigins;
 use crate::outbox::budget::SendBudget;
 use crate::proxy::TrustedProxies;
+use crate::rooms::keys::Keying;
 use crate::rooms::{RoomLimits, Rooms};
 use crate::shutdown::Shutdown;
 use crate::static_files::StaticFiles;
@@ -50,8 +52,18 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State for a server with this configuration, serving TLS itself if `tls`.
+    /// State for a server with this configuration, serving TLS itself if `tls`, holding its rooms
+    /// alone.
     pub fn new(config: &Config, tls: bool) -> Result<Self, IceConfigError> {
+        Self::sharing(config, tls, None)
+    }
+
+    /// State as [`AppState::new`], sharing rooms through `bus` if given.
+    pub(crate) fn sharing(
+        config: &Config,
+        tls: bool,
+        bus: Option<Bus>,
+    ) -> Result<Self, IceConfigError> {
         let ice = IceServers::new(
             &config.ice_server,
             config.turn_secret.clone(),
@@ -82,11 +94,18 @@ impl AppState {
                 message_rate: governor::Quota::per_second(config.max_messages_per_second)
                     .allow_burst(config.max_message_burst),
             },
-            rooms: Rooms::new(RoomLimits {
-                max_rooms: config.max_rooms.get(),
-                max_peers_per_room: config.max_peers_per_room.get(),
-                max_groups_per_room: config.max_groups_per_room.get(),
-            }),
+            rooms: Rooms::new(
+                RoomLimits {
+                    max_rooms: config.max_rooms.get(),
+                    max_peers_per_room: config.max_peers_per_room.get(),
+                    max_groups_per_room: config.max_groups_per_room.get(),
+                },
+                match &config.nats_secret {
+                    Some(secret) => Keying::shared(secret.expose().as_bytes()),
+                    None => Keying::random(),
+                },
+                bus,
+            ),
             limiter: ConnectionLimiter::new(ConnectionCaps {
                 total: config.max_connections.get(),
                 per_address: config.max_connections_per_ip.get(),
