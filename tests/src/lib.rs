@@ -1,6 +1,6 @@
 //! The end-to-end test harness: the release `signal-server` serving the built app on loopback,
 //! headless Chromium driven over the DevTools protocol, and headless Firefox driven over
-//! WebDriver (geckodriver).
+//! WebDriver (geckodriver); coturn and NATS from Debian where a test needs them.
 //!
 //! The tests are `#[ignore]`d, so a plain `cargo test` reports them as ignored: `cargo xtask test`
 //! runs them with `--include-ignored` inside a private network namespace that has only loopback,
@@ -11,6 +11,7 @@ mod browser;
 mod firefox;
 mod meeting;
 mod mitm;
+mod nats;
 mod network;
 mod perception;
 mod proxy;
@@ -27,6 +28,7 @@ pub use meeting::{
     wait_until_media_flows,
 };
 pub use mitm::MaliciousServer;
+pub use nats::{NatsServer, NatsTap};
 pub use network::Blackout;
 pub use perception::{
     live_capture_tracks, self_view_is_muted, wait_until_audible, wait_until_moving,

@@ -1,7 +1,8 @@
 //! A recording TCP proxy between the browsers and the server: it forwards every byte both ways
 //! and keeps a copy of what the server sent on signalling sockets (`GET /ws`). Server-to-client
 //! WebSocket frames are not masked, so every payload the server relayed appears in the copy as
-//! sent.
+//! sent. New connections may be sent to another server ([`RecordingProxy::redirect`]), as a load
+//! balancer does when a server dies.
 
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
@@ -12,6 +13,7 @@ use tokio::task::JoinHandle;
 
 pub struct RecordingProxy {
     address: SocketAddr,
+    upstream: Arc<Mutex<SocketAddr>>,
     recorded: Arc<Mutex<Vec<u8>>>,
     accept_loop: JoinHandle<()>,
 }
@@ -24,14 +26,20 @@ impl RecordingProxy {
             .context("could not bind the proxy")?;
         let address = listener.local_addr()?;
         let recorded = Arc::new(Mutex::new(Vec::new()));
+        let upstream = Arc::new(Mutex::new(server));
         let sink = recorded.clone();
+        let target = upstream.clone();
         let accept_loop = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = target.lock().map(|server| *server) else {
+                    return;
+                };
                 tokio::spawn(forward(client, server, sink.clone()));
             }
         });
         Ok(Self {
             address,
+            upstream,
             recorded,
             accept_loop,
         })
@@ -39,6 +47,13 @@ impl RecordingProxy {
 
     pub fn origin(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// Sends new connections to `server` from now on; open ones stay where they are.
+    pub fn redirect(&self, server: SocketAddr) {
+        if let Ok(mut upstream) = self.upstream.lock() {
+            *upstream = server;
+        }
     }
 
     /// Everything the server has sent on signalling sockets so far.

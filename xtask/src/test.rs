@@ -81,6 +81,7 @@ fn end_to_end(geckodriver: &std::path::Path, dist: &dist::Artifacts) -> Result<(
                 .env("STUBE_CHROMIUM", tools::CHROMIUM)
                 .env("STUBE_NFT", tools::NFT)
                 .env("STUBE_TURNSERVER", tools::TURNSERVER)
+                .env("STUBE_NATS_SERVER", tools::NATS_SERVER)
                 .env("STUBE_FIREFOX", tools::FIREFOX)
                 .env("STUBE_GECKODRIVER", geckodriver)
                 .env("STUBE_AXE", &axe)

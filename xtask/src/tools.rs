@@ -111,23 +111,36 @@ pub const NFT: &str = "/usr/sbin/nft";
 /// on loopback inside their namespace.
 pub const TURNSERVER: &str = "/usr/bin/turnserver";
 
+/// Where Debian's nats-server puts its NATS server, which the end-to-end tests of several
+/// instances start on loopback inside their namespace.
+pub const NATS_SERVER: &str = "/usr/sbin/nats-server";
+
 /// Debian's chromium, chromium-driver and firefox-esr, for the wasm tests and the end-to-end
-/// tests, nftables for the end-to-end test of a network change, and coturn for the relayed calls.
+/// tests, nftables for the end-to-end test of a network change, coturn for the relayed calls and
+/// nats-server for several instances sharing rooms.
 pub fn ensure_browser() -> Result<()> {
-    if [CHROMIUM, CHROMEDRIVER, FIREFOX, NFT, TURNSERVER]
-        .iter()
-        .all(|path| Path::new(path).exists())
+    if [
+        CHROMIUM,
+        CHROMEDRIVER,
+        FIREFOX,
+        NFT,
+        TURNSERVER,
+        NATS_SERVER,
+    ]
+    .iter()
+    .all(|path| Path::new(path).exists())
     {
         return Ok(());
     }
-    // coturn's package may start its own service: the tests start theirs, so it is stopped and
-    // disabled again (best effort: a container has no service manager).
+    // coturn's and nats-server's packages may start their own services: the tests start theirs,
+    // so those are stopped and disabled again (best effort: a container has no service manager).
     let install = "apt-get update \
-        && apt-get install -y chromium chromium-driver firefox-esr nftables coturn \
-        && { systemctl disable --now coturn || service coturn stop || true; } 2>/dev/null";
+        && apt-get install -y chromium chromium-driver firefox-esr nftables coturn nats-server \
+        && { systemctl disable --now coturn nats-server \
+             || { service coturn stop; service nats-server stop; } || true; } 2>/dev/null";
     if !is_root() {
         bail!(
-            "Chromium, Firefox ESR, nftables or coturn is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
+            "Chromium, Firefox ESR, nftables, coturn or nats-server is missing. Install them as root, then run this again:\n  sudo sh -c '{install}'"
         );
     }
     run(cmd::command("sh")

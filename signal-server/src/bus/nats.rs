@@ -36,9 +36,6 @@ pub async fn connect(url: &str) -> Result<async_nats::Client, BusError> {
         .name("stube")
         .connection_timeout(CONNECT_TIMEOUT)
         .subscription_capacity(QUEUE)
-        .event_callback(|event| async move {
-            tracing::info!(%event, "NATS");
-        })
         .connect(url)
         .await?;
     Ok(client)

@@ -13,6 +13,7 @@ mod files;
 mod firefox;
 mod hands;
 mod legal;
+mod nats;
 mod page_load;
 mod resilience;
 mod screen;
