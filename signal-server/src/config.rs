@@ -201,12 +201,13 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
 
     /// NATS server through which this instance shares rooms with every other instance connected
-    /// to it, e.g. `nats://127.0.0.1:4222`: the members of one meeting may then use different
-    /// instances. Core publish/subscribe only; the broker stores nothing and sees keyed hashes of
-    /// room ids and the sealed payloads, never a room id. Needs --nats-secret. Without it, this
-    /// instance holds its rooms alone, in memory.
-    #[arg(long, env = "STUBE_NATS", requires = "nats_secret")]
-    pub nats: Option<String>,
+    /// to it, e.g. `nats://127.0.0.1:4222` (repeat the flag, or separate by commas, for the
+    /// servers of a NATS cluster): the members of one meeting may then use different instances.
+    /// Core publish/subscribe only; the broker stores nothing and sees keyed hashes of room ids
+    /// and the sealed payloads, never a room id. Needs --nats-secret. Without it, this instance
+    /// holds its rooms alone, in memory.
+    #[arg(long, env = "STUBE_NATS", value_delimiter = ',', requires = "nats_secret")]
+    pub nats: Vec<String>,
 
     /// Secret shared by every instance on the same NATS (at least 16 characters, e.g. from
     /// `openssl rand -hex 32`): rooms are named on NATS by keyed hashes made with it.

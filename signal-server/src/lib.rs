@@ -118,11 +118,11 @@ pub async fn serve(
     tls: Option<Tls>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let nats = match (&config.nats, &config.nats_secret) {
-        (Some(_), Some(secret)) if secret.expose().len() < MIN_NATS_SECRET => {
+    let nats = match &config.nats_secret {
+        Some(secret) if secret.expose().len() < MIN_NATS_SECRET => {
             return Err(ServeError::WeakNatsSecret);
         }
-        (Some(url), Some(_)) => Some(bus::nats::connect(url).await?),
+        Some(_) if !config.nats.is_empty() => Some(bus::nats::connect(&config.nats).await?),
         _ => None,
     };
     let me = bus::wire::InstanceId::random();

@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
         turn_credential_ttl = ?config.turn_credential_ttl,
         relay_only = config.relay_only,
         tls = config.certificate_source().is_some(),
-        nats = config.nats.is_some(),
+        nats = !config.nats.is_empty(),
         "starting stube {}",
         env!("CARGO_PKG_VERSION"),
     );

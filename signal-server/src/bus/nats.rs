@@ -29,14 +29,15 @@ pub enum BusError {
     Subscribe(#[from] async_nats::SubscribeError),
 }
 
-/// Connects to the NATS server at `url`. The client reconnects by itself for as long as the
-/// server runs; what was missed meanwhile is repaired by snapshots.
-pub async fn connect(url: &str) -> Result<async_nats::Client, BusError> {
+/// Connects to one of the NATS servers at `urls` (those of a cluster). The client reconnects by
+/// itself, to any server of the cluster, for as long as this server runs; what was missed
+/// meanwhile is repaired by snapshots.
+pub async fn connect(urls: &[String]) -> Result<async_nats::Client, BusError> {
     let client = async_nats::ConnectOptions::new()
         .name("stube")
         .connection_timeout(CONNECT_TIMEOUT)
         .subscription_capacity(QUEUE)
-        .connect(url)
+        .connect(urls)
         .await?;
     Ok(client)
 }

@@ -64,3 +64,31 @@ async fn turn_credentials_valid_for_more_than_ten_minutes_are_refused() {
         "{served:?}"
     );
 }
+
+#[tokio::test]
+async fn a_short_nats_secret_or_an_unreachable_nats_server_refuses_to_start() {
+    let unreachable = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port");
+    for (secret, nats) in [
+        ("short", "nats://127.0.0.1:4222".to_owned()),
+        ("a secret of thirty-two characters", format!("nats://{unreachable}")),
+    ] {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let config = config(|config| {
+            config.nats = vec![nats];
+            config.nats_secret = Some(secret.parse().expect("secret"));
+        });
+        let served = timeout(
+            PATIENCE,
+            serve(config, listener, None, std::future::pending()),
+        )
+        .await
+        .expect("serve returns in time");
+        let message = match served {
+            Err(error @ (ServeError::WeakNatsSecret | ServeError::Bus(_))) => error.to_string(),
+            other => panic!("expected a NATS configuration error, got {other:?}"),
+        };
+        assert!(message.contains("NATS"), "unclear message: {message}");
+    }
+}
