@@ -4,7 +4,8 @@
 //! [`ServerMessage`], tagged by `"type"`. The server routes by [`PeerId`] inside an opaque [`RoomId`]
 //! and never looks inside a [`ClientMessage::Signal`] payload: that is a sealed envelope which only
 //! browsers holding the passphrase can open. Within a room it seats members by their
-//! [`AdmissionToken`], which it only compares for equality.
+//! [`AdmissionToken`], which it only compares for equality. The socket's URL, `/ws/<room id>`,
+//! names the room as well, so that a load balancer may send a meeting's members to one server.
 //!
 //! This crate depends on `serde` alone, so the wasm app can use it without pulling in tokio or axum.
 
@@ -169,7 +170,8 @@ impl std::fmt::Display for PeerId {
 pub enum ClientMessage {
     /// Enter a room. Must be the first message, and is allowed once per connection. `admission`
     /// names the group of seats to take (see [`AdmissionToken`]). A `join` of this version with an
-    /// invalid `room` or `admission` closes the connection with [`CloseCode::ProtocolViolation`].
+    /// invalid `room` or `admission`, or with another `room` than the socket's URL names
+    /// (`/ws/<room>`), closes the connection with [`CloseCode::ProtocolViolation`].
     Join {
         version: u32,
         room: RoomId,

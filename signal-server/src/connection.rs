@@ -1,6 +1,10 @@
 //! One participant's WebSocket: the upgrade (after the `Origin` check), and the task that serves
 //! it until it closes.
 //!
+//! Clients open `/ws/{room}`, which names the room in the path so that a load balancer may send
+//! every member of a meeting to the same instance; the `join` must then name the same room. Plain
+//! `/ws` (older apps) leaves the room to the `join` alone.
+//!
 //! The task runs a send loop (queued messages, keep-alive pings, close requests) and a receive loop
 //! (client messages, join deadline, idle timer), joined with `select!`: when one ends, the other is dropped, the
 //! participant leaves its room, and the socket is closed with a [`CloseCode`] where there is one.
@@ -9,15 +13,16 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt as _, StreamExt as _};
 use protocol::{
-    AdmissionToken, ClientMessage, CloseCode, ErrorCode, PROTOCOL_VERSION, PeerId, RoomId,
-    ServerMessage,
+    AdmissionToken, ClientMessage, CloseCode, ErrorCode, InvalidRoomId, PROTOCOL_VERSION, PeerId,
+    RoomId, ServerMessage,
 };
 use serde::Deserialize;
 use tokio::time::{Instant, sleep, timeout};
@@ -55,14 +60,16 @@ pub struct ConnectionLimits {
     pub message_rate: governor::Quota,
 }
 
-/// `GET /ws`: refuses pages of other origins with 403, else counts the connection against its
-/// client's address (behind a trusted proxy, the forwarded one) and upgrades to a WebSocket sized for many
-/// idle connections.
+/// `GET /ws` and `GET /ws/{room}`: refuses pages of other origins with 403, then a path that
+/// names no valid room with 400, else counts the connection against its client's address (behind
+/// a trusted proxy, the forwarded one) and upgrades to a WebSocket sized for many idle
+/// connections.
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     uri: Uri,
     headers: HeaderMap,
+    path: Result<Option<Path<String>>, PathRejection>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !state.origins.permit(&headers, &uri) {
@@ -73,6 +80,9 @@ pub async fn upgrade(
         )
             .into_response();
     }
+    let Ok(named) = named_room(path) else {
+        return (StatusCode::BAD_REQUEST, "not a room id\n").into_response();
+    };
     let client = state.proxies.client(client.ip(), &headers);
     let permit = state.limiter.try_acquire(client);
     let max = state.limits.max_message_size;
@@ -87,8 +97,20 @@ pub async fn upgrade(
         .on_upgrade(move |socket| {
             state
                 .shutdown
-                .track(serve_socket(socket, state.clone(), client, permit))
+                .track(serve_socket(socket, state.clone(), client, named, permit))
         })
+}
+
+/// The room the path names: none for plain `/ws`. A path that is not valid UTF-8 once decoded
+/// names no room either, so its rejection (checked only after the origin) is an invalid room.
+fn named_room(
+    path: Result<Option<Path<String>>, PathRejection>,
+) -> Result<Option<RoomId>, InvalidRoomId> {
+    match path {
+        Ok(None) => Ok(None),
+        Ok(Some(Path(hex))) => RoomId::parse(&hex).map(Some),
+        Err(_) => Err(InvalidRoomId),
+    }
 }
 
 /// How a connection ended.
@@ -118,6 +140,7 @@ async fn serve_socket(
     socket: WebSocket,
     state: AppState,
     client: IpAddr,
+    named: Option<RoomId>,
     permit: Result<ConnectionPermit, LimitReached>,
 ) {
     let refusal = match &permit {
@@ -139,6 +162,7 @@ async fn serve_socket(
                 state: &state,
                 rate: governor::RateLimiter::direct(state.limits.message_rate),
                 client,
+                named,
                 outbox,
                 joined: None,
                 refused: 0,
@@ -299,6 +323,10 @@ struct Session<'a> {
     rate: governor::DefaultDirectRateLimiter,
     /// The client's address, for the join rate (never logged).
     client: IpAddr,
+    /// The room the URL named (`/ws/{room}`), which the `join` must name too: a load balancer
+    /// routed the connection by it, so a `join` of another room would land on an instance that
+    /// may not hold that room's other members.
+    named: Option<RoomId>,
     outbox: Outbox,
     joined: Option<Membership>,
     /// Messages refused so far (malformed or out of order).
@@ -350,6 +378,9 @@ impl Session<'_> {
         }
         if version != PROTOCOL_VERSION {
             return Err(CloseCode::UnsupportedVersion);
+        }
+        if self.named.as_ref().is_some_and(|named| *named != room) {
+            return Err(CloseCode::ProtocolViolation);
         }
         if let Err(refusal) = self.state.join_rate.check(self.client) {
             tracing::debug!(%refusal, "refusing a join");

@@ -1,10 +1,10 @@
 //! Stube's signalling server: relays sealed signalling between the browsers of a meeting, in
 //! memory only, and serves the built app.
 //!
-//! Browsers join an opaque room id over one WebSocket each (`/ws`, see the `protocol` crate); the
-//! server tells them who else is there and passes each sealed `signal` payload to the one peer it
-//! names, without reading it. Rooms are forgotten when they empty. Every limit is configurable
-//! ([`Config`]) and ends a connection with a [`protocol::CloseCode`] the app can show.
+//! Browsers join an opaque room id over one WebSocket each (`/ws/{room}`, see the `protocol`
+//! crate); the server tells them who else is there and passes each sealed `signal` payload to the
+//! one peer it names, without reading it. Rooms are forgotten when they empty. Every limit is
+//! configurable ([`Config`]) and ends a connection with a [`protocol::CloseCode`] the app can show.
 //!
 //! [`app`] builds the router (for tests), [`serve`] runs it until a shutdown signal.
 
@@ -44,9 +44,10 @@ pub use crate::origin::{InvalidOrigin, Origin};
 pub use crate::state::AppState;
 pub use crate::tls::{CertificateSource, SelfSignedCertificate, Tls, TlsError};
 
-/// The whole HTTP surface: `/ws`, `/healthz` and the app, with security headers on everything.
-/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()`: `/ws` counts per address
-/// and network.
+/// The whole HTTP surface: `/ws` (and `/ws/{room}`, the same WebSocket with the room in the path
+/// for load balancers), `/healthz` and the app, with security headers on everything. Serve it
+/// with `into_make_service_with_connect_info::<SocketAddr>()`: `/ws` counts per address and
+/// network.
 pub fn app(state: AppState) -> Router {
     let web = Router::new()
         .fallback(static_files::handler)
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state.clone());
     Router::new()
         .route("/ws", get(connection::upgrade))
+        .route("/ws/{room}", get(connection::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/operator.json", get(operator::handler))
         .fallback_service(web)

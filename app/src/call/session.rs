@@ -482,7 +482,8 @@ impl Task {
             self.state.server.set(ServerState::Connecting);
         }
         let generation = self.socket_generation;
-        match Signalling::connect(self.sender.clone(), move |event| Event::Socket {
+        let room = self.room.keys().room_id();
+        match Signalling::connect(room, self.sender.clone(), move |event| Event::Socket {
             generation,
             event,
         }) {

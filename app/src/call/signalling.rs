@@ -1,10 +1,10 @@
-//! The WebSocket to the signalling server at `/ws` on the app's own origin. Its callbacks only
-//! push [`SocketEvent`]s into the session's channel; the socket closes when dropped.
+//! The WebSocket to the signalling server at `/ws/<room id>` on the app's own origin. Its
+//! callbacks only push [`SocketEvent`]s into the session's channel; the socket closes when dropped.
 
 use super::error::JsError;
 use futures_channel::mpsc::UnboundedSender;
 use gloo_events::EventListener;
-use protocol::{ClientMessage, ServerMessage};
+use protocol::{ClientMessage, RoomId, ServerMessage};
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -26,12 +26,13 @@ pub struct Signalling {
 }
 
 impl Signalling {
-    /// Opens `ws(s)://<this origin>/ws`; every event goes to `events`, mapped by `wrap`.
+    /// Opens `ws(s)://<this origin>/ws/<room>`; every event goes to `events`, mapped by `wrap`.
     pub fn connect<E: 'static>(
+        room: &RoomId,
         events: UnboundedSender<E>,
         wrap: impl Fn(SocketEvent) -> E + Clone + 'static,
     ) -> Result<Self, JsError> {
-        let socket = WebSocket::new(&own_socket_url()?)?;
+        let socket = WebSocket::new(&own_socket_url(room)?)?;
         let (sender, on_open) = (events.clone(), wrap.clone());
         let open = EventListener::new(&socket, "open", move |_| {
             let _ = sender.unbounded_send(on_open(SocketEvent::Open));
@@ -72,8 +73,10 @@ impl Drop for Signalling {
     }
 }
 
-/// The signalling URL on the page's own origin: the page contacts no other.
-fn own_socket_url() -> Result<String, JsError> {
+/// The signalling URL on the page's own origin: the page contacts no other. It names the room
+/// (the opaque id the `join` names too, never the meeting's name), so that a load balancer may send
+/// every member of a meeting to the same server.
+fn own_socket_url(room: &RoomId) -> Result<String, JsError> {
     let location = web_sys::window()
         .ok_or_else(|| JsError {
             name: "NoWindow".into(),
@@ -85,5 +88,9 @@ fn own_socket_url() -> Result<String, JsError> {
     } else {
         "ws"
     };
-    Ok(format!("{scheme}://{}/ws", location.host()?))
+    Ok(format!(
+        "{scheme}://{}/ws/{}",
+        location.host()?,
+        room.as_str()
+    ))
 }

@@ -11,6 +11,7 @@ mod networks;
 mod operator;
 mod origin;
 mod queues;
+mod room_path;
 mod seats;
 mod shutdown;
 mod signalling;

@@ -3,19 +3,24 @@
 
 use std::net::SocketAddr;
 
-use protocol::{ClientMessage, ServerMessage};
-use tokio::net::TcpStream;
-use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::{Error, Message};
 
-use crate::support::{PATIENCE, TestServer};
+use crate::support::{Client, TestServer};
 
 /// Opens `/ws` with this `Origin` header (or none); on success, checks that the socket answers a
 /// ping. `Err` is the HTTP status of a refused upgrade.
 async fn open_with_origin(addr: SocketAddr, origin: Option<&str>) -> Result<(), u16> {
-    let mut request = format!("ws://{addr}/ws")
+    open_path_with_origin(addr, "/ws", origin).await
+}
+
+/// Opens `path` with this `Origin` header (or none), as [`open_with_origin`] does `/ws`.
+pub async fn open_path_with_origin(
+    addr: SocketAddr,
+    path: &str,
+    origin: Option<&str>,
+) -> Result<(), u16> {
+    let mut request = format!("ws://{addr}{path}")
         .into_client_request()
         .expect("request");
     if let Some(origin) = origin {
@@ -23,32 +28,11 @@ async fn open_with_origin(addr: SocketAddr, origin: Option<&str>) -> Result<(), 
             .headers_mut()
             .insert("origin", HeaderValue::from_str(origin).expect("header"));
     }
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let handshake = timeout(PATIENCE, tokio_tungstenite::client_async(request, stream))
-        .await
-        .expect("handshake in time");
-    let (mut ws, _) = match handshake {
-        Ok(upgraded) => upgraded,
-        Err(Error::Http(response)) => return Err(response.status().as_u16()),
-        Err(other) => panic!("handshake failed: {other}"),
-    };
-    use futures_util::{SinkExt as _, StreamExt as _};
-    let ping = serde_json::to_string(&ClientMessage::Ping).expect("json");
-    ws.send(Message::text(ping)).await.expect("send");
-    loop {
-        match timeout(PATIENCE, ws.next())
-            .await
-            .expect("an answer in time")
-        {
-            Some(Ok(Message::Text(text))) => {
-                let pong: ServerMessage = serde_json::from_str(text.as_str()).expect("json");
-                assert_eq!(pong, ServerMessage::Pong);
-                return Ok(());
-            }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-            other => panic!("expected a pong, got {other:?}"),
-        }
-    }
+    Client::open(addr, request)
+        .await?
+        .expect_nothing_queued()
+        .await;
+    Ok(())
 }
 
 #[tokio::test]

@@ -78,6 +78,12 @@ impl TestServer {
         Client::connect(self.addr, None).await
     }
 
+    /// A client on `/ws/<room>`, the URL the app opens.
+    pub async fn client_in(&self, room: &RoomId) -> Client {
+        let url = format!("ws://{}/ws/{}", self.addr, room.as_str());
+        Client::handshake_request(self.addr, TcpSocket::new_v4().expect("socket"), url).await
+    }
+
     /// A client connecting from `source` (a loopback address), to count against its address and
     /// network.
     pub async fn client_from(&self, source: IpAddr) -> Client {
@@ -155,11 +161,38 @@ impl Client {
             .await
             .expect("connect in time")
             .expect("connect");
-        let (ws, _) = timeout(PATIENCE, tokio_tungstenite::client_async(request, stream))
+        Self::upgrade(stream, request)
             .await
-            .expect("handshake in time")
-            .expect("handshake");
-        Self { ws }
+            .unwrap_or_else(|status| panic!("expected an upgrade, got HTTP {status}"))
+    }
+
+    /// Opens `request` (a URL, or a request with extra headers) on a new connection; `Err` is the
+    /// HTTP status of a refused upgrade.
+    pub async fn open(
+        addr: SocketAddr,
+        request: impl tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+    ) -> Result<Self, u16> {
+        let stream = timeout(PATIENCE, TcpStream::connect(addr))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        Self::upgrade(stream, request).await
+    }
+
+    async fn upgrade(
+        stream: TcpStream,
+        request: impl tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+    ) -> Result<Self, u16> {
+        let handshake = timeout(PATIENCE, tokio_tungstenite::client_async(request, stream))
+            .await
+            .expect("handshake in time");
+        match handshake {
+            Ok((ws, _)) => Ok(Self { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(other) => panic!("handshake failed: {other}"),
+        }
     }
 }
 
