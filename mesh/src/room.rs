@@ -219,6 +219,10 @@ struct Peer {
     /// While resuming: the peer answered with an ack instead (it has no connection to resume),
     /// which waits until our own old connection to it fails.
     fresh_ack: bool,
+    /// After our own reconnect, while unrouted, if the server still lists the peer under its
+    /// handle (only we lost the server): the challenge of the hello we sent it there. Its hello
+    /// naming its session is answered with a resume, and then routes it back.
+    rejoin: Option<u128>,
     /// The peer's chat stream, once it announced it.
     chat_stream: Option<StreamOpener>,
     trust: Trust,
@@ -484,7 +488,11 @@ impl Room {
             }
         }
         for peer in present.into_iter().filter(|&p| p != me) {
-            commands.extend(self.make_way(peer));
+            if self.peers.contains_key(&peer) {
+                // Still there under the same id: only we lost the server.
+                commands.extend(self.rejoin(peer));
+                continue;
+            }
             if !self.is_new(peer) {
                 continue;
             }
@@ -512,12 +520,83 @@ impl Room {
             && self.handle_of(peer).is_none()
     }
 
-    /// The handle of the peer the server now knows as `route`.
+    /// The handle of the peer the server now knows as `route` (or lists again under its handle,
+    /// while we rejoin it).
     fn handle_of(&self, route: PeerId) -> Option<PeerId> {
         self.peers
             .iter()
-            .find(|(_, peer)| peer.route == Some(route))
+            .find(|&(&handle, peer)| {
+                peer.route == Some(route) || (peer.rejoin.is_some() && handle == route)
+            })
             .map(|(&handle, _)| handle)
+    }
+
+    /// After our own reconnect, the server lists the kept (unrouted) peer `handle` under the id
+    /// it had: we send it a fresh hello there, committing to the certificate of the connection
+    /// that works, so that it resumes our connection under our new id; its own hello is answered
+    /// in [`Room::on_rejoin_hello`].
+    fn rejoin(&mut self, handle: PeerId) -> Vec<Command> {
+        let (Some(me), Some(session)) = (self.me, self.session()) else {
+            return Vec::new();
+        };
+        let Ok(challenge) = (self.challenges)() else {
+            return Vec::new();
+        };
+        if !self.seen_challenges.insert(challenge) {
+            return Vec::new();
+        }
+        let Some(peer) = self.peers.get_mut(&handle) else {
+            return Vec::new();
+        };
+        let Some(Ok(commitment)) = peer.local.as_ref().map(|l| dtls_commitment(&l.fingerprint))
+        else {
+            return Vec::new();
+        };
+        let hello = SignalBody::Hello {
+            name: self.my_name.clone(),
+            challenge,
+            session,
+            commitment,
+        };
+        let Ok(plaintext) = serde_json::to_vec(&hello) else {
+            return Vec::new();
+        };
+        let keys = &self.keys;
+        let Ok(envelope) = seal_hello(keys.signal(), keys.room_id(), me, handle, &plaintext) else {
+            return Vec::new();
+        };
+        peer.rejoin = Some(challenge);
+        vec![Command::Send {
+            to: handle,
+            envelope,
+        }]
+    }
+
+    /// A hello from a peer we rejoin: if it names the session of the connection we kept, we
+    /// resume it (under its pair channel, which only that peer opens) and route it back, with
+    /// what waited meanwhile. Anything else is dropped.
+    fn on_rejoin_hello(&mut self, handle: PeerId, challenge: u128, session: u128) -> Vec<Command> {
+        let Some(peer) = self.peers.get_mut(&handle) else {
+            return Vec::new();
+        };
+        let same_session = peer.remote.as_ref().is_some_and(|r| r.session == session);
+        if peer.rejoin.is_none() || !same_session || !self.seen_challenges.insert(challenge) {
+            self.dropped_envelopes += 1;
+            return Vec::new();
+        }
+        let resume = SignalBody::Resume { echo: challenge };
+        let Some(envelope) = peer.channel.as_mut().and_then(|c| seal_body(c, &resume)) else {
+            return Vec::new();
+        };
+        peer.rejoin = None;
+        peer.route = Some(handle);
+        let mut commands = vec![Command::Send {
+            to: handle,
+            envelope,
+        }];
+        let waiting = std::mem::take(&mut peer.unrouted);
+        commands.extend(waiting.into_iter().filter_map(|body| peer.dispatch(body)));
+        commands
     }
 
     fn on_server(&mut self, message: ServerMessage) -> Vec<Command> {
@@ -766,6 +845,9 @@ impl Room {
             }
         };
         let (name, challenge, session, commitment) = hello;
+        if peer.trust == Trust::Verified && peer.rejoin.is_some() {
+            return self.on_rejoin_hello(from, challenge, session);
+        }
         // None once the handshake completed (or the peer was refused); none carrying a challenge
         // seen before (one of ours reflected, or an earlier hello replayed).
         let settled = matches!(peer.trust, Trust::Verified | Trust::Untrustworthy);
@@ -877,6 +959,11 @@ impl Room {
                 peer: handle,
                 negotiation: Negotiation::Candidate(candidate),
             }],
+            // The peer resumed our connection to our new id after we rejoined it (we resumed
+            // when its hello came): nothing left to do.
+            (Some(SignalBody::Resume { .. }), Trust::Verified) if peer.route.is_some() => {
+                Vec::new()
+            }
             // Did not open, did not parse, a second ack, a wrong echo, negotiation before the
             // handshake completed.
             _ => {
@@ -1103,6 +1190,7 @@ impl Peer {
             unrouted: VecDeque::new(),
             resumes: None,
             fresh_ack: false,
+            rejoin: None,
             chat_stream: None,
             trust: Trust::Unverified,
             status: ParticipantStatus::Connecting,

@@ -206,7 +206,12 @@ pub struct Config {
     /// Core publish/subscribe only; the broker stores nothing and sees keyed hashes of room ids
     /// and the sealed payloads, never a room id. Needs --nats-secret. Without it, this instance
     /// holds its rooms alone, in memory.
-    #[arg(long, env = "STUBE_NATS", value_delimiter = ',', requires = "nats_secret")]
+    #[arg(
+        long,
+        env = "STUBE_NATS",
+        value_delimiter = ',',
+        requires = "nats_secret"
+    )]
     pub nats: Vec<String>,
 
     /// Secret shared by every instance on the same NATS (at least 16 characters, e.g. from

@@ -1,7 +1,9 @@
 //! The attacks of issue 8 against the fixed code: a server that replays, reflects and reassigns
 //! ids, and a man in the middle who knows the passphrase and swaps certificates.
 
-use mesh::{Description, Input, Negotiation, Room, RoomStatus, SdpType, SignalBody};
+use mesh::{
+    ConnectionState, Description, Input, Negotiation, Room, RoomStatus, SdpType, SignalBody,
+};
 use protocol::PeerId;
 
 use crate::support::{
@@ -129,11 +131,16 @@ fn a_call_with_an_offer_and_candidates() -> (Net, usize, usize) {
     (net, ada, bob)
 }
 
-/// After a reconnect the server reuses both ids and first replays the old session's messages,
-/// with sequence numbers above the new session's: none opens, and the real peer gets through.
+/// Their connection failed, and after a reconnect the server reuses both ids and first replays
+/// the old session's messages, with sequence numbers above the new session's: none opens, and
+/// the real peer gets through.
 #[test]
 fn old_session_messages_after_a_reconnect_neither_open_nor_block_the_real_peer() {
     let (mut net, ada, bob) = a_call_with_an_offer_and_candidates();
+    for (member, peer) in [(ada, PeerId(2)), (bob, PeerId(1))] {
+        let state = ConnectionState::Failed;
+        net.input(member, Input::Connection { peer, state });
+    }
     assert_eq!(net.members[bob].delivered.len(), 5);
     let old = net.log.clone();
     let highest = old

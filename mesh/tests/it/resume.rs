@@ -75,6 +75,59 @@ fn a_server_restart_keeps_every_working_connection_under_its_handle() {
     }
 }
 
+/// One participant loses the server and comes back (its socket broke; or its instance died and
+/// it reconnected through another): everyone else keeps their id, which its new welcome names.
+/// Its connections are resumed, whether the others heard of the loss before or after.
+#[test]
+fn one_participant_s_reconnect_keeps_its_connections() {
+    for lost_first in [true, false] {
+        let mut net = three_in_a_call();
+        let before = views(&net);
+        net.reconnect(2, PeerId(13), lost_first);
+        assert_eq!(
+            views(&net),
+            before,
+            "the same people under the same handles"
+        );
+        for member in &net.members {
+            assert!(
+                member.opened.is_empty(),
+                "{}: no new connection",
+                member.name
+            );
+            assert!(
+                member.closed.iter().all(|c| c.0 > 10),
+                "{}: only the new id's handshakes were closed: {:?}",
+                member.name,
+                member.closed
+            );
+            assert!(
+                member.notices.is_empty(),
+                "{}: {:?}",
+                member.name,
+                member.notices
+            );
+            assert_eq!(member.room.unverified_present(), 0, "{}", member.name);
+            assert_eq!(member.room.dropped_envelopes(), 0, "{}", member.name);
+        }
+        // Negotiation goes on both ways, through Cem's new id.
+        let delivered = net.members[2].delivered.len();
+        net.offer(0, PeerId(3));
+        assert_eq!(
+            net.members[2].delivered.len(),
+            delivered + 1,
+            "Ada reaches Cem"
+        );
+        let delivered = net.members[0].delivered.len();
+        net.offer(2, PeerId(1));
+        assert_eq!(
+            net.members[0].delivered.len(),
+            delivered + 1,
+            "Cem reaches Ada"
+        );
+    }
+}
+
 /// Messages sealed while the server had no route (an ICE restart's candidates, say) reach the
 /// peer once it resumed.
 #[test]

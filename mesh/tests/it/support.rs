@@ -509,6 +509,31 @@ impl Net {
         }
     }
 
+    /// Member `index` alone loses the server and comes back under `id`: the others keep their
+    /// ids, and hear first that its old id was lost (as when its socket broke) if `lost_first`.
+    pub fn reconnect(&mut self, index: usize, id: PeerId, lost_first: bool) {
+        let old = self.members[index].id;
+        let others: Vec<usize> = (0..self.members.len()).filter(|&i| i != index).collect();
+        for member in &mut self.members {
+            member.opened.clear();
+            member.closed.clear();
+            member.notices.clear();
+        }
+        if lost_first {
+            for &other in &others {
+                self.queue.push_back((other, lost(old)));
+            }
+        }
+        self.members[index].id = id;
+        self.arrive(index, &others);
+        if !lost_first {
+            for &other in &others {
+                self.queue.push_back((other, lost(old)));
+            }
+            self.run();
+        }
+    }
+
     /// Feeds `input` to member `index` and runs until nothing moves.
     pub fn input(&mut self, index: usize, input: Input) {
         self.queue.push_back((index, input));

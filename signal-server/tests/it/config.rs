@@ -72,7 +72,10 @@ async fn a_short_nats_secret_or_an_unreachable_nats_server_refuses_to_start() {
         .expect("a free port");
     for (secret, nats) in [
         ("short", "nats://127.0.0.1:4222".to_owned()),
-        ("a secret of thirty-two characters", format!("nats://{unreachable}")),
+        (
+            "a secret of thirty-two characters",
+            format!("nats://{unreachable}"),
+        ),
     ] {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let config = config(|config| {
