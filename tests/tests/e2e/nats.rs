@@ -256,7 +256,13 @@ async fn three_people_on_two_instances_have_a_call_that_outlives_one_instance() 
     wait_until_tiles_play(&dan, "Dan", 3).await?;
     for (page, name) in pages.iter().zip(NAMES) {
         wait_until_decoding(page, name, 3).await?;
-        wait_until(page, "three connected tiles", &connected_tiles(3), CONNECT_TIMEOUT).await?;
+        wait_until(
+            page,
+            "three connected tiles",
+            &connected_tiles(3),
+            CONNECT_TIMEOUT,
+        )
+        .await?;
         assert_eq!(
             remembered_connections(page).await?,
             (2, 2, 3),
