@@ -33,6 +33,7 @@ mod hands;
 mod initials;
 mod level;
 mod media;
+mod reconnect;
 mod relay;
 mod room;
 mod route;
@@ -53,6 +54,7 @@ pub use files::{
 pub use initials::initials;
 pub use level::{LevelMeter, SILENCE_MILLIS};
 pub use media::MediaState;
+pub use reconnect::{AfterClose, RECONNECT_DELAYS_MILLIS, Reconnect};
 pub use relay::{
     ConnectionProblem, HideIpChoice, HideIpNote, IceOutcome, RelayOffer, diagnose,
     hidden_without_relay, hide_ip_choice,
@@ -62,5 +64,5 @@ pub use room::{
     MAX_REMEMBERED_CHALLENGES, Notice, Participant, ParticipantStatus, Room, RoomStatus,
 };
 pub use route::Route;
-pub use speaking::{HOLD_MILLIS, SPEAKING_LEVEL, Speaking};
+pub use speaking::{HOLD_MILLIS, SPEAKING_LEVEL, Speaking, Spotlight, spotlight_applies};
 pub use verification::{MAX_MARKS, Verification};

@@ -24,9 +24,9 @@ use futures_util::StreamExt;
 use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use mesh::{
-    Author, Chat, ChatError, ChatEvent, Command, ConnectionProblem, ConnectionState, Description,
-    IceOutcome, Input, MediaState, Negotiation, Notice, ParticipantStatus, RelayOffer, Room,
-    RoomStatus, Route, Speaking, Verification, video_caps,
+    AfterClose, Author, Chat, ChatError, ChatEvent, Command, ConnectionProblem, ConnectionState,
+    Description, IceOutcome, Input, MediaState, Negotiation, Notice, ParticipantStatus, Reconnect,
+    RelayOffer, Room, RoomStatus, Route, Speaking, Spotlight, Verification, video_caps,
 };
 use protocol::{AdmissionToken, ClientMessage, CloseCode, PROTOCOL_VERSION, PeerId, ServerMessage};
 use send_wrapper::SendWrapper;
@@ -40,10 +40,6 @@ const MAX_PENDING_CHAT: usize = 100;
 const LEVEL_SAMPLE_MILLIS: u32 = 150;
 /// How long a toast stays.
 const TOAST_MILLIS: u32 = 6_000;
-/// Reconnect delays after losing the server (or being asked to retry later), in milliseconds; the
-/// last one repeats. Each is jittered by ±50 % so that a server restart does not bring every
-/// browser back in the same millisecond.
-const RECONNECT_DELAYS_MILLIS: [u32; 5] = [500, 1_000, 2_000, 5_000, 10_000];
 /// How long a connection may stay `disconnected` (a network change, a lost packet burst) before
 /// ICE is restarted; a `failed` one is restarted at once.
 const ICE_GRACE_MILLIS: u32 = 2_000;
@@ -166,6 +162,8 @@ pub struct MeetingState {
     pub chat_unread: RwSignal<usize>,
     /// Who is speaking now (their tiles are highlighted).
     pub speaking: RwSignal<std::collections::BTreeSet<PeerId>>,
+    /// Who would be shown large in a larger meeting: the last to begin speaking.
+    pub spotlight: RwSignal<Option<PeerId>>,
     /// Names of participants whose connection was closed because it was not trustworthy (a
     /// certificate other than the one committed to); stays until the meeting ends.
     pub untrustworthy: RwSignal<Vec<String>>,
@@ -199,6 +197,7 @@ impl MeetingState {
             unverified: RwSignal::new(0),
             untrustworthy: RwSignal::new(Vec::new()),
             speaking: RwSignal::new(std::collections::BTreeSet::new()),
+            spotlight: RwSignal::new(None),
             chat: RwSignal::new(Vec::new()),
             chat_unread: RwSignal::new(0),
             ended: RwSignal::new(false),
@@ -262,9 +261,10 @@ impl Session {
             sender: sender.clone(),
             timers: BTreeMap::new(),
             speaking: Speaking::default(),
+            spotlight: Spotlight::default(),
             level_sampler: None,
             next_timer: 0,
-            reconnect_attempt: 0,
+            reconnect: Reconnect::default(),
         };
         leptos::task::spawn_local(task.run(receiver));
         Self {
@@ -370,8 +370,10 @@ struct Task {
     /// Pending reconnect and toast timers, cancelled when the task ends.
     timers: BTreeMap<u32, Timeout>,
     next_timer: u32,
-    reconnect_attempt: usize,
+    /// When to try the server again after losing it.
+    reconnect: Reconnect,
     speaking: Speaking,
+    spotlight: Spotlight,
     /// Samples the received audio levels while the session runs.
     level_sampler: Option<Interval>,
 }
@@ -488,7 +490,24 @@ impl Task {
             event,
         }) {
             Ok(socket) => self.socket = Some(socket),
-            Err(_) => self.schedule_reconnect(),
+            Err(_) => {
+                self.retry_later(None);
+            }
+        }
+    }
+
+    /// Schedules the next attempt to reach the server after the socket closed with `close` (or
+    /// could not open); `false`, and the refusal shown, when it will not pass.
+    fn retry_later(&mut self, close: Option<CloseCode>) -> bool {
+        match self.reconnect.after_close(close, js_sys::Math::random()) {
+            AfterClose::GiveUp => {
+                self.state.server.set(ServerState::Refused(close));
+                false
+            }
+            AfterClose::RetryAfterMillis(delay) => {
+                self.add_timer(delay, Event::Reconnect);
+                true
+            }
         }
     }
 
@@ -512,13 +531,10 @@ impl Task {
             SocketEvent::Malformed => self.room.count_dropped(),
             SocketEvent::Closed(code) => {
                 self.socket = None;
-                let close = CloseCode::from_code(code);
-                if close.is_some_and(|code| !code.is_retryable()) {
-                    self.state.server.set(ServerState::Refused(close));
+                if !self.retry_later(CloseCode::from_code(code)) {
                     return false;
                 }
                 self.state.server.set(ServerState::Lost);
-                self.schedule_reconnect();
             }
         }
         true
@@ -533,7 +549,7 @@ impl Task {
                 relay_only,
                 ..
             } => {
-                self.reconnect_attempt = 0;
+                self.reconnect.welcomed();
                 self.state.server.set(ServerState::Connected);
                 let urls = ice_servers.iter().flat_map(|server| &server.urls);
                 self.relay_offer = RelayOffer::of_welcome(urls.map(String::as_str), relay_only);
@@ -603,6 +619,7 @@ impl Task {
                     self.relay_candidates.remove(&peer);
                     self.capped.remove(&peer);
                     self.speaking.forget(peer);
+                    self.spotlight.forget(peer);
                 }
                 Command::Notify(notice) => self.notify(notice),
             }
@@ -1001,6 +1018,10 @@ impl Task {
             self.speaking.hear(peer, link.audio_level(), now);
         }
         let speakers = self.speaking.speakers(now);
+        let spotlight = self.spotlight.follow(&speakers);
+        if self.state.spotlight.get_untracked() != spotlight {
+            self.state.spotlight.set(spotlight);
+        }
         if self
             .state
             .speaking
@@ -1118,15 +1139,6 @@ impl Task {
         if let Some(socket) = &self.socket {
             let _ = socket.send(message);
         }
-    }
-
-    fn schedule_reconnect(&mut self) {
-        let delay = RECONNECT_DELAYS_MILLIS[self
-            .reconnect_attempt
-            .min(RECONNECT_DELAYS_MILLIS.len() - 1)];
-        let jitter = 0.5 + js_sys::Math::random();
-        self.reconnect_attempt += 1;
-        self.add_timer((f64::from(delay) * jitter) as u32, Event::Reconnect);
     }
 
     fn toast(&mut self, text: String) {

@@ -1,5 +1,6 @@
-//! The meeting: the grid of tiles, the participant list, the controls with keyboard shortcuts,
-//! the status banner and the toasts.
+//! The meeting: the grid of tiles (in a larger meeting the speaker large, unless someone shares
+//! a screen), the participant list, the controls with keyboard shortcuts, the status banner and
+//! the toasts.
 
 use super::app::navigate_to_fragment;
 use super::chat::ChatPanel;
@@ -30,6 +31,19 @@ pub fn Meeting(
     let act = Callback::new(move |action| session.act(action));
     let chat_open = RwSignal::new(false);
     let devices_open = RwSignal::new(false);
+    // Open by default: who is in the meeting is for everyone to see.
+    let participants_open = RwSignal::new(true);
+    let sharing = move || {
+        state
+            .tiles
+            .with(|tiles| tiles.iter().any(|tile| tile.screen.is_some()))
+    };
+    let spotlight = Signal::derive(move || {
+        let people = state.tiles.with(Vec::len) + 1;
+        mesh::spotlight_applies(people, sharing())
+            .then(|| state.spotlight.get())
+            .flatten()
+    });
     let speaker = Signal::derive(move || {
         state
             .devices
@@ -56,6 +70,11 @@ pub fn Meeting(
                 "c" | "C" => {
                     event.prevent_default();
                     toggle_chat();
+                    return;
+                }
+                "p" | "P" => {
+                    event.prevent_default();
+                    participants_open.update(|open| *open = !*open);
                     return;
                 }
                 _ => return,
@@ -158,7 +177,7 @@ pub fn Meeting(
                     </section>
                 }>
                     <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1
-                        class:presenting=move || state.tiles.with(|tiles| tiles.iter().any(|tile| tile.screen.is_some()))>
+                        class:presenting=sharing class:spotlight=move || spotlight.get().is_some()>
                         <For each=move || state.tiles.get().into_iter().filter(|tile| tile.screen.is_some())
                             key=|tile| tile.peer let(tile)>
                             <ScreenTile peer=tile.peer tiles=state.tiles/>
@@ -167,10 +186,10 @@ pub fn Meeting(
                             camera=state.camera microphone=state.microphone hand=state.hand/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
                             <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only
-                                speaker/>
+                                speaker spotlight/>
                         </For>
                     </section>
-                    <aside class="participants" aria-label=texts.participants>
+                    <aside class="participants">
                         <Show when=move || devices_open.get()>
                             <section class="devices-panel" id="devices-panel" aria-label=texts.devices>
                                 <h2>{texts.devices}</h2>
@@ -185,13 +204,17 @@ pub fn Meeting(
                         <Show when=move || !state.transfers.with(Vec::is_empty)>
                             <FilesPanel transfers=state.transfers act/>
                         </Show>
-                        <h2>{texts.participants}</h2>
-                        <ul>
-                            <li>{me.get_value()}</li>
-                            <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
-                                <ParticipantItem peer=tile.peer tiles=state.tiles act/>
-                            </For>
-                        </ul>
+                        <Show when=move || participants_open.get()>
+                            <section id="participants-panel" aria-labelledby="participants-heading">
+                                <h2 id="participants-heading">{texts.participants}</h2>
+                                <ul>
+                                    <li>{me.get_value()}</li>
+                                    <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
+                                        <ParticipantItem peer=tile.peer tiles=state.tiles act/>
+                                    </For>
+                                </ul>
+                            </section>
+                        </Show>
                         <ConnectionDetails state/>
                     </aside>
                 </Show>
@@ -215,6 +238,8 @@ pub fn Meeting(
                             </span>
                         </Show>
                     </button>
+                    <button aria-keyshortcuts="P" aria-expanded=move || participants_open.get().to_string()
+                        on:click=move |_| participants_open.update(|open| *open = !*open)>{texts.participants}</button>
                     <SendFileButton act/>
                     <button aria-keyshortcuts="S" aria-pressed=move || state.sharing.get().to_string()
                         on:click=move |_| act.run(UiAction::ToggleScreen)>{texts.share_screen}</button>

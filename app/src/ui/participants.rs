@@ -1,9 +1,9 @@
-//! The participants list: each person's name, raised hand, microphone, connection state and
+//! The participants list: each person's name, raised hand, microphone, camera, connection state and
 //! safety number, with "Mark as verified" once the number was compared, and the "Verified"
 //! badge after, and "Send file to …" for a file to that person alone.
 
 use super::files::SendFileButton;
-use super::tile::{HandBadge, MutedBadge, VerifiedBadge, status_text};
+use super::tile::{CameraOffBadge, HandBadge, MutedBadge, VerifiedBadge, status_text};
 use crate::call::{TileView, UiAction};
 use crate::i18n::Texts;
 use leptos::prelude::*;
@@ -29,6 +29,7 @@ pub fn ParticipantItem(
             <VerifiedBadge verified=Signal::derive(move || verification() == Verification::Verified)/>
             <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
             <MutedBadge muted=Signal::derive(move || !media().microphone)/>
+            <CameraOffBadge off=Signal::derive(move || !media().camera)/>
             <span class="state">{move || status_text(texts, status())}</span>
             <Show when=move || status() == ParticipantStatus::Connected>
                 <SendFileButton act to=peer label=Signal::derive(move || format!("{} {}", texts.send_file_to, name()))/>

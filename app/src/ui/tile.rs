@@ -52,6 +52,8 @@ pub fn RemoteTile(
     audio_only: RwSignal<bool>,
     /// The speaker chosen for the meeting's sound (none: the system's).
     speaker: Signal<Option<String>>,
+    /// Who is shown large, if anyone (a larger meeting without a shared screen).
+    spotlight: Signal<Option<PeerId>>,
 ) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
     let video = NodeRef::<Video>::new();
@@ -81,7 +83,8 @@ pub fn RemoteTile(
     view! {
         <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())
             class:camera-off=move || !media().camera || audio_only.get()
-            class:speaking=move || speaking.with(|speakers| speakers.contains(&peer))>
+            class:speaking=move || speaking.with(|speakers| speakers.contains(&peer))
+            class:featured=move || spotlight.get() == Some(peer)>
             <video node_ref=video autoplay playsinline></video>
             {move || view! { <Initials name=mesh::initials(&name())/> }}
             <figcaption>
@@ -165,11 +168,30 @@ pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
 #[component]
 pub fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
     let texts = expect_context::<&'static Texts>();
+    view! { <OffBadge off=muted label=texts.microphone_off icon=MICROPHONE_ICON/> }
+}
+
+/// The crossed-out camera, while the participant's camera is off.
+#[component]
+pub fn CameraOffBadge(off: Signal<bool>) -> impl IntoView {
+    let texts = expect_context::<&'static Texts>();
+    view! { <OffBadge off label=texts.camera_off icon=CAMERA_ICON/> }
+}
+
+/// A microphone, as an SVG path on a 24 by 24 grid.
+const MICROPHONE_ICON: &str = "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z";
+/// A camera, as an SVG path on a 24 by 24 grid.
+const CAMERA_ICON: &str =
+    "M4 6h11a2 2 0 0 1 2 2v2.5l4-2.5v8l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z";
+
+/// A device `icon`, crossed out, named `label` for screen readers, while `off`.
+#[component]
+fn OffBadge(off: Signal<bool>, label: &'static str, icon: &'static str) -> impl IntoView {
     view! {
-        <Show when=move || muted.get()>
-            <span class="muted-badge" role="img" aria-label=texts.microphone_off title=texts.microphone_off>
+        <Show when=move || off.get()>
+            <span class="muted-badge" role="img" aria-label=label title=label>
                 <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
-                    <path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/>
+                    <path fill="currentColor" d=icon/>
                     <path stroke="currentColor" stroke-width="2" d="M4 4l16 16"/>
                 </svg>
             </span>

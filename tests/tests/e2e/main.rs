@@ -17,6 +17,7 @@ mod nats;
 mod page_load;
 mod resilience;
 mod screen;
+mod spotlight;
 mod tls;
 mod turn;
 mod verification;
