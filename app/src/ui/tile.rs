@@ -3,6 +3,7 @@
 //! background instead of a black picture (its `<video>` stays, hidden, and keeps playing the
 //! sound); a muted microphone shows a muted icon.
 
+use super::language::use_texts;
 use crate::call::{TileView, play_on};
 use crate::i18n::Texts;
 use leptos::html::Video;
@@ -15,7 +16,8 @@ use web_sys::MediaStream;
 
 #[component]
 pub fn LocalTile(
-    label: String,
+    /// "Ada (You)", in the language shown.
+    label: Signal<String>,
     /// The name the initials come from.
     name: String,
     stream: RwSignal<Option<SendWrapper<MediaStream>>>,
@@ -35,7 +37,7 @@ pub fn LocalTile(
             <video class="mirrored" node_ref=video autoplay muted prop:muted=true playsinline></video>
             <Initials name=mesh::initials(&name)/>
             <figcaption>
-                <span class="name">{label}</span>
+                <span class="name">{move || label.get()}</span>
                 <HandBadge position=Signal::from(hand)/>
                 <MutedBadge muted=Signal::derive(move || !microphone.get())/>
             </figcaption>
@@ -53,7 +55,7 @@ pub fn RemoteTile(
     /// The speaker chosen for the meeting's sound (none: the system's).
     speaker: Signal<Option<String>>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let video = NodeRef::<Video>::new();
     Effect::new(move |_| {
         let (Some(element), Some(id)) = (video.get(), speaker.get()) else {
@@ -89,13 +91,13 @@ pub fn RemoteTile(
                 <VerifiedBadge verified=Signal::derive(verified)/>
                 <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
-                <span class="state">{move || status_text(texts, status())}</span>
+                <span class="state">{move || status_text(texts.get(), status())}</span>
                 {move || problem().map(|problem| view! {
-                    <span class="problem" role="status">{problem_text(texts, problem)}</span>
+                    <span class="problem" role="status">{problem_text(texts.get(), problem)}</span>
                 })}
                 {move || safety_number().map(|number| view! {
-                    <span class="safety-number" title=texts.safety_number_hint>
-                        {texts.safety_number}": "<span data-testid="safety-number">{number}</span>
+                    <span class="safety-number" title=move || texts.get().safety_number_hint>
+                        {move || texts.get().safety_number}": "<span data-testid="safety-number">{number}</span>
                     </span>
                 })}
             </figcaption>
@@ -106,7 +108,7 @@ pub fn RemoteTile(
 /// A participant's shared screen, beside their camera tile (large in the presenter layout).
 #[component]
 pub fn ScreenTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let video = NodeRef::<Video>::new();
     let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
     // Only a new track re-attaches the stream: setting srcObject restarts playback.
@@ -119,7 +121,11 @@ pub fn ScreenTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView
         };
         element.set_src_object(Some(&screen));
     });
-    let caption = move || texts.screen_of(&find().map(|tile| tile.name).unwrap_or_default());
+    let caption = move || {
+        texts
+            .get()
+            .screen_of(&find().map(|tile| tile.name).unwrap_or_default())
+    };
     view! {
         <figure class="tile screen" data-peer=peer.0.to_string()>
             <video node_ref=video autoplay muted prop:muted=true playsinline></video>
@@ -137,10 +143,10 @@ fn Initials(name: String) -> impl IntoView {
 /// A check mark and "Verified" while the user's mark holds (see "Mark as verified").
 #[component]
 pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     view! {
         <Show when=move || verified.get()>
-            <span class="verified-badge">"✓ "{texts.verified}</span>
+            <span class="verified-badge">"✓ "{move || texts.get().verified}</span>
         </Show>
     }
 }
@@ -148,10 +154,10 @@ pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
 /// A raised hand and its place in the order hands went up, named "Hand raised (n)".
 #[component]
 pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     move || {
         position.get().map(|position| {
-            let label = texts.hand_up(position);
+            let label = texts.get().hand_up(position);
             view! {
                 <span class="hand-badge" role="img" aria-label=label.clone() title=label>
                     "✋ "{position}
@@ -164,10 +170,10 @@ pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
 /// A crossed-out microphone while `muted`, named "Microphone off" for screen readers.
 #[component]
 pub fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     view! {
         <Show when=move || muted.get()>
-            <span class="muted-badge" role="img" aria-label=texts.microphone_off title=texts.microphone_off>
+            <span class="muted-badge" role="img" aria-label=move || texts.get().microphone_off title=move || texts.get().microphone_off>
                 <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
                     <path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"/>
                     <path stroke="currentColor" stroke-width="2" d="M4 4l16 16"/>
