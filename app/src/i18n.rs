@@ -1,8 +1,14 @@
-//! The app's words in English and German, chosen from the browser's language.
+//! The app's words in English and German: the language the user chose with the switch, else the
+//! browser's.
 
 /// Every text the UI shows. Accessible names named by issues are kept word for word in English.
 pub struct Texts {
+    /// The language's code, as `<html lang>` and the remembered choice name it.
     pub lang: &'static str,
+    /// The language's own name, for the language switch ("Deutsch" in German).
+    pub language_name: &'static str,
+    /// The accessible name of the language switch.
+    pub language: &'static str,
     pub tagline: &'static str,
     pub start_meeting: &'static str,
     pub join_meeting: &'static str,
@@ -192,6 +198,8 @@ impl Texts {
 
 pub const ENGLISH: Texts = Texts {
     lang: "en",
+    language_name: "English",
+    language: "Language",
     tagline: "Encrypted video meetings, straight from your browser. Only people with the passphrase can join.",
     start_meeting: "Start a meeting",
     join_meeting: "Join a meeting",
@@ -317,6 +325,8 @@ pub const ENGLISH: Texts = Texts {
 
 pub const GERMAN: Texts = Texts {
     lang: "de",
+    language_name: "Deutsch",
+    language: "Sprache",
     tagline: "Verschlüsselte Videokonferenzen direkt im Browser. Nur wer die Passphrase kennt, kann teilnehmen.",
     start_meeting: "Besprechung starten",
     join_meeting: "An Besprechung teilnehmen",
@@ -440,6 +450,15 @@ pub const GERMAN: Texts = Texts {
     audio_only_hint: "Es wird kein Video gesendet oder empfangen: die leichteste Verbindung für schwache Netze. Die Kamera bleibt aus.",
 };
 
+/// Every language the app speaks, in the order the switch offers them.
+pub const LANGUAGES: [&Texts; 2] = [&ENGLISH, &GERMAN];
+
+/// The language whose code is exactly `code` ("en" or "de"), as the switch and the remembered
+/// choice name it; anything else is no choice.
+pub fn by_code(code: &str) -> Option<&'static Texts> {
+    LANGUAGES.into_iter().find(|texts| texts.lang == code)
+}
+
 /// German for browsers that prefer German, English otherwise.
 pub fn for_language(language: &str) -> &'static Texts {
     if language.to_ascii_lowercase().starts_with("de") {
@@ -542,7 +561,7 @@ pub const LEGAL_ENGLISH: LegalTexts = LegalTexts {
     server_messages: "the sizes and times of the sealed messages your browser sends through it to set up its connections. It cannot open them: it never learns your name, the passphrase, or anything you say, show, write or send.",
     stored_heading: "What is stored",
     stored_server: "Nothing. The server keeps a meeting in its memory only while someone is in it, and its logs hold counts, never an IP address or a room id. No cookies are used.",
-    stored_browser: "Your browser keeps only your camera and microphone settings (on or off, audio only, and which device, by an opaque id) in its own storage on your device; they are never sent anywhere. Your name and the passphrase are not stored.",
+    stored_browser: "Your browser keeps only your camera and microphone settings (on or off, audio only, and which device, by an opaque id) and the language you chose in its own storage on your device; they are never sent anywhere. Your name and the passphrase are not stored.",
     peers_heading: "What the other participants see",
     peers_end_to_end: "Audio, video, chat and files go directly between the participants' browsers, encrypted end to end with keys from the passphrase: the server cannot see, hear or read them. The others in the meeting see the name you enter and what you share with them.",
     peers_direct: "Because the connections are direct, the browsers in a meeting learn each other's IP addresses.",
@@ -580,7 +599,7 @@ pub const LEGAL_GERMAN: LegalTexts = LegalTexts {
     server_messages: "Größe und Zeitpunkt der versiegelten Nachrichten, die Ihr Browser über ihn schickt, um seine Verbindungen aufzubauen. Öffnen kann er sie nicht: Ihren Namen, die Passphrase und alles, was Sie sagen, zeigen, schreiben oder senden, erfährt er nie.",
     stored_heading: "Was gespeichert wird",
     stored_server: "Nichts. Der Server hält eine Besprechung nur im Arbeitsspeicher, solange jemand darin ist, und seine Protokolle enthalten nur Zahlen, nie eine IP-Adresse oder Raumkennung. Es werden keine Cookies verwendet.",
-    stored_browser: "Ihr Browser merkt sich nur Ihre Einstellungen für Kamera und Mikrofon (an oder aus, nur Audio und welches Gerät, über eine undurchsichtige Kennung) in seinem eigenen Speicher auf Ihrem Gerät; sie werden nirgendwohin gesendet. Ihr Name und die Passphrase werden nicht gespeichert.",
+    stored_browser: "Ihr Browser merkt sich nur Ihre Einstellungen für Kamera und Mikrofon (an oder aus, nur Audio und welches Gerät, über eine undurchsichtige Kennung) und die gewählte Sprache in seinem eigenen Speicher auf Ihrem Gerät; sie werden nirgendwohin gesendet. Ihr Name und die Passphrase werden nicht gespeichert.",
     peers_heading: "Was die anderen Teilnehmenden sehen",
     peers_end_to_end: "Audio, Video, Chat und Dateien gehen direkt zwischen den Browsern der Teilnehmenden, Ende-zu-Ende-verschlüsselt mit Schlüsseln aus der Passphrase: Der Server kann sie weder sehen noch hören noch lesen. Die anderen in der Besprechung sehen den Namen, den Sie eingeben, und was Sie mit ihnen teilen.",
     peers_direct: "Weil die Verbindungen direkt sind, erfahren die Browser einer Besprechung gegenseitig ihre IP-Adressen.",
@@ -605,6 +624,21 @@ mod tests {
         assert_eq!(for_language("DE").lang, "de");
         assert_eq!(for_language("en-GB").lang, "en");
         assert_eq!(for_language("fr").lang, "en");
+    }
+
+    #[test]
+    fn a_remembered_choice_is_only_an_exact_code_of_a_language_the_app_speaks() {
+        assert_eq!(by_code("de").map(|texts| texts.lang), Some("de"));
+        assert_eq!(by_code("en").map(|texts| texts.lang), Some("en"));
+        for unknown in ["", "DE", "de-AT", "fr", " en"] {
+            assert!(by_code(unknown).is_none(), "{unknown:?} is no choice");
+        }
+    }
+
+    #[test]
+    fn the_switch_names_each_language_in_itself() {
+        let names: Vec<_> = LANGUAGES.iter().map(|texts| texts.language_name).collect();
+        assert_eq!(names, ["English", "Deutsch"]);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Choices remembered in this browser (localStorage): whether camera and microphone start on,
 //! whether calls are audio only, whether to hide the IP address (relayed connections only), and
 //! which camera, microphone and speaker to use (by the browser's opaque device id, never by
-//! label). Nothing personal is stored: no name, no passphrase, no room.
+//! label), and the language chosen with the switch ("en" or "de"). Nothing personal is stored: no
+//! name, no passphrase, no room.
 
 use crate::call::MediaKind;
+use crate::i18n::{self, Texts};
 use mesh::DeviceKind;
 
 fn key(kind: MediaKind) -> &'static str {
@@ -80,5 +82,19 @@ pub fn chosen_device(kind: DeviceKind) -> Option<String> {
 pub fn remember_chosen_device(kind: DeviceKind, id: &str) {
     if let Some(storage) = storage() {
         let _ = storage.set_item(device_key(kind), id);
+    }
+}
+
+const LANGUAGE: &str = "stube.language";
+
+/// The language the user last chose with the switch, if any (the browser's language decides
+/// otherwise).
+pub fn chosen_language() -> Option<&'static Texts> {
+    i18n::by_code(&storage()?.get_item(LANGUAGE).ok()??)
+}
+
+pub fn remember_language(texts: &Texts) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(LANGUAGE, texts.lang);
     }
 }

@@ -18,6 +18,7 @@ use super::peer::{IceConfig, PeerEvent, PeerLink, Role, is_relay_candidate};
 use super::screen::request_screen;
 use super::signalling::{Signalling, SocketEvent};
 use super::track_watch::{TrackEvent, TrackWatch};
+use crate::i18n::Texts;
 use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
@@ -94,10 +95,12 @@ pub struct TileView {
     pub hand: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A short notice that goes by itself. It is put in words when shown, so it follows the language
+/// switch.
+#[derive(Clone)]
 pub struct Toast {
     pub id: u32,
-    pub text: String,
+    pub text: Arc<dyn Fn(&'static Texts) -> String + Send + Sync>,
 }
 
 /// What the user asked for.
@@ -223,7 +226,7 @@ impl Session {
         audio_only: bool,
         hide_ip: bool,
         state: MeetingState,
-        texts: &'static crate::i18n::Texts,
+        texts: Signal<&'static Texts>,
     ) -> Self {
         let (sender, receiver) = unbounded();
         state.audio_only.set(audio_only);
@@ -365,7 +368,9 @@ struct Task {
     /// Our shared screen, and the listener that notices when the browser ends it.
     screen: Option<(MediaStreamTrack, gloo_events::EventListener)>,
     state: MeetingState,
-    texts: &'static crate::i18n::Texts,
+    /// The language shown: a toast or name is put in words when it is shown, in the language of
+    /// that moment.
+    texts: Signal<&'static Texts>,
     sender: UnboundedSender<Event>,
     /// Pending reconnect and toast timers, cancelled when the task ends.
     timers: BTreeMap<u32, Timeout>,
@@ -629,11 +634,17 @@ impl Task {
     /// Joins and leaves are toasts; a refused connection stays on screen until the meeting ends.
     fn notify(&mut self, notice: Notice) {
         match notice {
-            Notice::Joined { name } => self.toast(self.texts.joined(&self.display_name(&name))),
-            Notice::Left { name } => self.toast(self.texts.left(&self.display_name(&name))),
-            Notice::ForeignPassphraseAttempt => self.toast(self.texts.foreign_attempt.to_owned()),
+            Notice::Joined { name } => {
+                self.toast(move |texts| texts.joined(&display_name(texts, &name)));
+            }
+            Notice::Left { name } => {
+                self.toast(move |texts| texts.left(&display_name(texts, &name)));
+            }
+            Notice::ForeignPassphraseAttempt => {
+                self.toast(|texts| texts.foreign_attempt.to_owned());
+            }
             Notice::HandRaised { name } => {
-                self.toast(self.texts.hand_raised_by(&self.display_name(&name)));
+                self.toast(move |texts| texts.hand_raised_by(&display_name(texts, &name)));
             }
             Notice::Untrustworthy { name } => {
                 let name = self.display_name(&name);
@@ -795,7 +806,9 @@ impl Task {
                 let name = self.participant_name(peer);
                 let now = js_sys::Date::now();
                 match self.chat.receive(peer, &name, &frame, now) {
-                    Some(ChatEvent::ClearedBy(by)) => self.toast(self.texts.chat_cleared_by(&by)),
+                    Some(ChatEvent::ClearedBy(by)) => {
+                        self.toast(move |texts| texts.chat_cleared_by(&by));
+                    }
                     Some(ChatEvent::File(wire)) => return self.on_file_message(peer, wire),
                     Some(ChatEvent::Message(_)) | None => {}
                 }
@@ -930,7 +943,7 @@ impl Task {
         let now = js_sys::Date::now();
         match self.chat.compose(&self.my_name, text, now) {
             Ok((id, frame)) => self.broadcast_chat(Some(id), &frame),
-            Err(ChatError::TooLong) => self.toast(self.texts.chat_too_long.to_owned()),
+            Err(ChatError::TooLong) => self.toast(|texts| texts.chat_too_long.to_owned()),
             Err(ChatError::Empty) => {}
         }
         self.show_chat();
@@ -1141,8 +1154,9 @@ impl Task {
         }
     }
 
-    fn toast(&mut self, text: String) {
+    fn toast(&mut self, text: impl Fn(&'static Texts) -> String + Send + Sync + 'static) {
         let id = self.add_timer(TOAST_MILLIS, Event::ExpireToast);
+        let text = Arc::new(text);
         self.state
             .toasts
             .update(|toasts| toasts.push(Toast { id, text }));
@@ -1160,12 +1174,12 @@ impl Task {
         id
     }
 
+    fn texts(&self) -> &'static Texts {
+        self.texts.get_untracked()
+    }
+
     fn display_name(&self, name: &str) -> String {
-        if name.is_empty() {
-            self.texts.guest.to_owned()
-        } else {
-            name.to_owned()
-        }
+        display_name(self.texts(), name)
     }
 
     /// Copies the room's view into the UI's signals.
@@ -1239,6 +1253,15 @@ impl Task {
         self.state.microphone.set(false);
         self.state.camera.set(false);
         self.state.ended.set(true);
+    }
+}
+
+/// The name someone gave, or "Guest" if they gave none.
+fn display_name(texts: &Texts, name: &str) -> String {
+    if name.is_empty() {
+        texts.guest.to_owned()
+    } else {
+        name.to_owned()
     }
 }
 

@@ -1,9 +1,10 @@
 //! The root component: the start page, the meeting named in the URL fragment, or the privacy
-//! notice or imprint named by the path; and on every page the footer linking those two.
+//! notice or imprint named by the path; and on every page the footer linking those two, with the
+//! language switch.
 
-use super::legal::{LegalFooter, LegalView};
+use super::language::{LanguageSwitch, provide_language};
+use super::legal::{LegalLinks, LegalView};
 use super::{home::Home, prejoin::MeetingRoom};
-use crate::i18n::{self, Texts};
 use crate::invite::{self, Invite};
 use crate::operator::LegalPage;
 use leptos::prelude::*;
@@ -33,16 +34,9 @@ impl PendingPassphrase {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let language = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_default();
-    let texts: &'static Texts = i18n::for_language(&language);
-    provide_context(texts);
+    provide_language();
     let pending = PendingPassphrase(RwSignal::new(None));
     provide_context(pending);
-    if let Some(html) = document().document_element() {
-        let _ = html.set_attribute("lang", texts.lang);
-    }
 
     let invite = RwSignal::new(current_invite(pending));
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
@@ -62,7 +56,10 @@ pub fn App() -> impl IntoView {
                 (None, None) => view! { <Home/> }.into_any(),
                 (None, Some(invite)) => view! { <MeetingRoom invite/> }.into_any(),
             }}
-            <LegalFooter current=legal new_tab=in_meeting/>
+            <footer class="site-footer">
+                <LegalLinks current=legal new_tab=in_meeting/>
+                <LanguageSwitch/>
+            </footer>
         </div>
     }
 }

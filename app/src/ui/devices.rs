@@ -2,6 +2,7 @@
 //! camera, microphone and speaker (the speaker only where the browser can choose it), and the
 //! live microphone level meter of the pre-join page.
 
+use super::language::use_texts;
 use crate::call::{MicrophoneLevel, Reading, can_choose_speaker};
 use crate::i18n::Texts;
 use gloo_timers::callback::Interval;
@@ -23,13 +24,13 @@ pub fn DevicePicker(
     audio_only: Signal<bool>,
     #[prop(into)] on_choose: Callback<(DeviceKind, String)>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let speaker_choice = can_choose_speaker();
     let list = move |kind: DeviceKind| {
-        let label = match kind {
-            DeviceKind::Camera => texts.choose_camera,
-            DeviceKind::Microphone => texts.choose_microphone,
-            DeviceKind::Speaker => texts.choose_speaker,
+        let label = move || match kind {
+            DeviceKind::Camera => texts.get().choose_camera,
+            DeviceKind::Microphone => texts.get().choose_microphone,
+            DeviceKind::Speaker => texts.get().choose_speaker,
         };
         move || {
             let options = devices.with(|devices| {
@@ -39,7 +40,9 @@ pub fn DevicePicker(
                     .map(|device| {
                         let name = match devices.name_of(device) {
                             DeviceName::Label(label) => label,
-                            DeviceName::Numbered(n) => format!("{} {n}", kind_name(texts, kind)),
+                            DeviceName::Numbered(n) => {
+                                format!("{} {n}", kind_name(texts.get(), kind))
+                            }
                         };
                         let selected = chosen.as_deref() == Some(device.id.as_str());
                         view! { <option value=device.id.clone() selected=selected>{name}</option> }
@@ -65,7 +68,7 @@ pub fn DevicePicker(
             {if speaker_choice {
                 list(DeviceKind::Speaker).into_any()
             } else {
-                view! { <p class="hint">{texts.speaker_default_only}</p> }.into_any()
+                view! { <p class="hint">{move || texts.get().speaker_default_only}</p> }.into_any()
             }}
         </div>
     }
@@ -82,7 +85,7 @@ fn kind_name(texts: &'static Texts, kind: DeviceKind) -> &'static str {
 /// The live level of `track`, and a warning while the microphone is muted below the browser.
 #[component]
 pub fn MicrophoneMeter(track: SendWrapper<MediaStreamTrack>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let reading = RwSignal::new(Reading {
         level: 0.0,
         silenced: false,
@@ -96,12 +99,12 @@ pub fn MicrophoneMeter(track: SendWrapper<MediaStreamTrack>) -> impl IntoView {
     let _sampler = StoredValue::new_local(sampler);
     view! {
         <label class="level">
-            <span class="hint">{texts.microphone_level}</span>
-            <meter aria-label=texts.microphone_level min="0" max="1"
+            <span class="hint">{move || texts.get().microphone_level}</span>
+            <meter aria-label=move || texts.get().microphone_level min="0" max="1"
                 value=move || format!("{:.2}", reading.get().level)></meter>
         </label>
         <Show when=move || reading.get().silenced>
-            <p class="warning" role="status">{texts.microphone_silenced}</p>
+            <p class="warning" role="status">{move || texts.get().microphone_silenced}</p>
         </Show>
     }
 }

@@ -2,6 +2,7 @@
 //! the meeting, and the list of transfers with progress, speed, "Cancel", and "Save" for a
 //! received file (offered for saving, never opened).
 
+use super::language::use_texts;
 use crate::call::{TransferKey, TransferState, TransferView, UiAction};
 use crate::i18n::Texts;
 use leptos::html::Input;
@@ -31,7 +32,7 @@ pub fn SendFileButton(
     #[prop(optional, into)]
     label: Option<Signal<String>>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let input = NodeRef::<Input>::new();
     let label = move || label.map(|label| label.get());
     view! {
@@ -43,11 +44,11 @@ pub fn SendFileButton(
                     input.set_value("");
                 }
             }/>
-        <button title=texts.file_limit_hint aria-label=label on:click=move |_| {
+        <button title=move || texts.get().file_limit_hint aria-label=label on:click=move |_| {
             if let Some(input) = input.get() {
                 input.click();
             }
-        }>{texts.send_file}</button>
+        }>{move || texts.get().send_file}</button>
     }
 }
 
@@ -56,11 +57,11 @@ pub fn FilesPanel(
     transfers: RwSignal<Vec<TransferView>>,
     act: Callback<UiAction>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     view! {
-        <section class="files" aria-label=texts.files>
-            <h2>{texts.files}</h2>
-            <p class="hint">{texts.file_limit_hint}</p>
+        <section class="files" aria-label=move || texts.get().files>
+            <h2>{move || texts.get().files}</h2>
+            <p class="hint">{move || texts.get().file_limit_hint}</p>
             <ul aria-live="polite">
                 <For each=move || transfers.get() key=|view| (view.key, state_key(&view.state), view.percent) let(view)>
                     <Transfer view act/>
@@ -72,7 +73,7 @@ pub fn FilesPanel(
 
 #[component]
 fn Transfer(view: TransferView, act: Callback<UiAction>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let key = view.key;
     let name = view.name.clone();
     let title = if view.from.is_empty() {
@@ -80,25 +81,33 @@ fn Transfer(view: TransferView, act: Callback<UiAction>) -> impl IntoView {
     } else {
         format!("{} ({}) · {}", view.name, size_text(view.size), view.from)
     };
+    // "Cancel notes.txt": an action named with the file it acts on.
+    let on_file = {
+        let name = name.clone();
+        move |action: fn(&Texts) -> &'static str| {
+            let name = name.clone();
+            move || format!("{} {name}", action(texts.get()))
+        }
+    };
     let status = match &view.state {
         TransferState::Active => view! {
             <progress max="100" value=view.percent aria-label=name.clone()></progress>
             <span class="hint">{format!("{} % · {}/s", view.percent, size_text(view.bytes_per_second as u64))}</span>
-            <button aria-label=format!("{} {}", texts.cancel, name)
-                on:click=move |_| act.run(UiAction::CancelTransfer(key))>{texts.cancel}</button>
+            <button aria-label=on_file(|texts| texts.cancel)
+                on:click=move |_| act.run(UiAction::CancelTransfer(key))>{move || texts.get().cancel}</button>
         }
         .into_any(),
         TransferState::Done(Some(url)) => view! {
             <a class="save" href=url.clone() download=name.clone()
-                aria-label=format!("{} {}", texts.save, name)>{texts.save}</a>
+                aria-label=on_file(|texts| texts.save)>{move || texts.get().save}</a>
         }
         .into_any(),
-        TransferState::Done(None) => view! { <span class="hint">{texts.file_sent}</span> }.into_any(),
+        TransferState::Done(None) => view! { <span class="hint">{move || texts.get().file_sent}</span> }.into_any(),
         TransferState::Cancelled => {
-            view! { <span class="hint">{texts.file_cancelled}</span> }.into_any()
+            view! { <span class="hint">{move || texts.get().file_cancelled}</span> }.into_any()
         }
-        TransferState::Damaged => view! { <span class="error">{texts.file_damaged}</span> }.into_any(),
-        TransferState::Failed => view! { <span class="error">{texts.file_failed}</span> }.into_any(),
+        TransferState::Damaged => view! { <span class="error">{move || texts.get().file_damaged}</span> }.into_any(),
+        TransferState::Failed => view! { <span class="error">{move || texts.get().file_failed}</span> }.into_any(),
     };
     let incoming = matches!(key, TransferKey::In(..));
     view! {

@@ -2,7 +2,7 @@
 //! cannot be changed (the operator requires relaying, or offers no relay). The decision is
 //! `mesh::hide_ip_choice`.
 
-use crate::i18n::Texts;
+use super::language::use_texts;
 use leptos::prelude::*;
 
 /// The "Hide my IP address" checkbox, what it costs, and why it cannot be changed (the operator
@@ -12,19 +12,19 @@ pub fn HideIpBox(
     choice: Signal<mesh::HideIpChoice>,
     #[prop(into)] on_change: Callback<bool>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     view! {
         <label class="check">
             <input type="checkbox" aria-describedby="hide-ip-hint"
                 prop:checked=move || choice.get().checked disabled=move || !choice.get().enabled
                 on:change=move |event| on_change.run(event_target_checked(&event))/>
-            {texts.hide_ip}
+            {move || texts.get().hide_ip}
         </label>
         <p class="hint" id="hide-ip-hint">
-            {texts.hide_ip_hint}
+            {move || texts.get().hide_ip_hint}
             {move || choice.get().note.map(|note| match note {
-                mesh::HideIpNote::OperatorRequires => texts.hide_ip_required,
-                mesh::HideIpNote::NoRelay => texts.hide_ip_no_relay,
+                mesh::HideIpNote::OperatorRequires => texts.get().hide_ip_required,
+                mesh::HideIpNote::NoRelay => texts.get().hide_ip_no_relay,
             }).map(|note| format!(" {note}"))}
         </p>
     }

@@ -3,7 +3,7 @@
 
 use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::clipboard::copy;
-use crate::i18n::Texts;
+use super::language::use_texts;
 use crate::invite;
 use leptos::prelude::*;
 
@@ -15,10 +15,10 @@ struct NewMeeting {
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let created = RwSignal::new(None::<NewMeeting>);
     let start = move |_| {
-        let language = if texts.lang == "de" {
+        let language = if texts.get_untracked().lang == "de" {
             crypto::Language::German
         } else {
             crypto::Language::English
@@ -36,10 +36,10 @@ pub fn Home() -> impl IntoView {
         <main class="home">
             <header class="brand">
                 <h1>"Stube"</h1>
-                <p>{texts.tagline}</p>
+                <p>{move || texts.get().tagline}</p>
             </header>
             <section class="card">
-                <button class="primary" on:click=start>{texts.start_meeting}</button>
+                <button class="primary" on:click=start>{move || texts.get().start_meeting}</button>
                 {move || created.get().map(|meeting| view! { <NewMeetingCard meeting/> })}
             </section>
             <JoinForm/>
@@ -49,7 +49,7 @@ pub fn Home() -> impl IntoView {
 
 #[component]
 fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let pending = expect_context::<PendingPassphrase>();
     let include_passphrase = RwSignal::new(false);
     let link_copied = RwSignal::new(false);
@@ -83,33 +83,33 @@ fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
     view! {
         <div class="new-meeting">
             <p class="field">
-                <span class="label">{texts.room_name_label}</span>
+                <span class="label">{move || texts.get().room_name_label}</span>
                 <output class="secret" data-testid="room-name">{room.clone()}</output>
-                <button on:click=copy_link>{move || if link_copied.get() { texts.copied } else { texts.copy_link }}</button>
+                <button on:click=copy_link>{move || if link_copied.get() { texts.get().copied } else { texts.get().copy_link }}</button>
             </p>
             <p class="field">
-                <span class="label">{texts.passphrase_label}</span>
+                <span class="label">{move || texts.get().passphrase_label}</span>
                 <output class="secret" data-testid="passphrase">{passphrase.clone()}</output>
                 <button on:click=copy_passphrase>
-                    {move || if passphrase_copied.get() { texts.copied } else { texts.copy_passphrase }}
+                    {move || if passphrase_copied.get() { texts.get().copied } else { texts.get().copy_passphrase }}
                 </button>
             </p>
-            <p class="hint">{texts.send_separately}</p>
+            <p class="hint">{move || texts.get().send_separately}</p>
             <label class="check">
                 <input type="checkbox" bind:checked=include_passphrase/>
-                {texts.include_passphrase}
+                {move || texts.get().include_passphrase}
             </label>
             <Show when=move || include_passphrase.get()>
-                <p class="warning">{texts.include_passphrase_warning}</p>
+                <p class="warning">{move || texts.get().include_passphrase_warning}</p>
             </Show>
-            <button class="primary" on:click=go>{texts.go_to_meeting}</button>
+            <button class="primary" on:click=go>{move || texts.get().go_to_meeting}</button>
         </div>
     }
 }
 
 #[component]
 fn JoinForm() -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let typed = RwSignal::new(String::new());
     let invalid = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -124,13 +124,13 @@ fn JoinForm() -> impl IntoView {
     view! {
         <form class="card" on:submit=submit>
             <label>
-                {texts.meeting_link_label}
+                {move || texts.get().meeting_link_label}
                 <input type="text" bind:value=typed autocomplete="off" spellcheck="false" required/>
             </label>
             <Show when=move || invalid.get()>
-                <p class="error" role="alert">{texts.invalid_link}</p>
+                <p class="error" role="alert">{move || texts.get().invalid_link}</p>
             </Show>
-            <button type="submit">{texts.join_meeting}</button>
+            <button type="submit">{move || texts.get().join_meeting}</button>
         </form>
     }
 }

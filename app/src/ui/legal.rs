@@ -1,10 +1,11 @@
 //! The privacy notice and the imprint (`/privacy`, `/imprint`), filled from the server's
-//! `/operator.json`, and the footer that links them from every page.
+//! `/operator.json`, and the links to them in the footer of every page.
 //!
 //! Nothing about the operator is made up here: a detail the server does not name is shown as not
 //! provided.
 
-use crate::i18n::{LegalTexts, Texts};
+use super::language::use_texts;
+use crate::i18n::LegalTexts;
 use crate::operator::{LegalPage, Operator};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
@@ -31,33 +32,37 @@ async fn fetch_operator() -> Result<Operator, NotLoaded> {
     Operator::parse(&text.as_string().ok_or(NotLoaded)?).map_err(|_| NotLoaded)
 }
 
-/// The page `page`, with a link back to the start page and the footer.
+/// The page `page`, with a link back to the start page. A switch of language redraws it whole: it
+/// holds nothing that could be lost.
 #[component]
 pub fn LegalView(page: LegalPage) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
-    let legal = texts.legal();
-    let title = match page {
-        LegalPage::Privacy => legal.privacy_title,
-        LegalPage::Imprint => legal.imprint,
+    let texts = use_texts();
+    let legal = move || texts.get().legal();
+    let title = move || match page {
+        LegalPage::Privacy => legal().privacy_title,
+        LegalPage::Imprint => legal().imprint,
     };
-    document().set_title(&format!("{title} – Stube"));
+    Effect::new(move |_| document().set_title(&format!("{} – Stube", title())));
     let operator = RwSignal::new(None::<Result<Operator, NotLoaded>>);
     leptos::task::spawn_local(async move {
         let _ = operator.try_set(Some(fetch_operator().await));
     });
-    let body = move || match operator.get() {
-        None => view! { <p role="status">{legal.loading}</p> }.into_any(),
-        Some(Err(NotLoaded)) => {
-            view! { <p class="error" role="alert">{legal.load_failed}</p> }.into_any()
+    let body = move || {
+        let legal = legal();
+        match operator.get() {
+            None => view! { <p role="status">{legal.loading}</p> }.into_any(),
+            Some(Err(NotLoaded)) => {
+                view! { <p class="error" role="alert">{legal.load_failed}</p> }.into_any()
+            }
+            Some(Ok(operator)) => match page {
+                LegalPage::Privacy => view! { <PrivacyNotice operator legal/> }.into_any(),
+                LegalPage::Imprint => view! { <Imprint operator legal/> }.into_any(),
+            },
         }
-        Some(Ok(operator)) => match page {
-            LegalPage::Privacy => view! { <PrivacyNotice operator legal/> }.into_any(),
-            LegalPage::Imprint => view! { <Imprint operator legal/> }.into_any(),
-        },
     };
     view! {
         <main class="legal" aria-labelledby="legal-title">
-            <p><a href="/">{texts.back_home}</a></p>
+            <p><a href="/">{move || texts.get().back_home}</a></p>
             <h1 id="legal-title">{title}</h1>
             {body}
         </main>
@@ -178,29 +183,27 @@ fn OperatorDetails(operator: Operator, legal: &'static LegalTexts) -> impl IntoV
     .into_any()
 }
 
-/// The footer on every page: links to the privacy notice and the imprint. In a meeting (and on
-/// its pre-join page) they open in a new tab, so the call goes on; `current` is marked as the
+/// The links to the privacy notice and the imprint, in the footer of every page. In a meeting (and
+/// on its pre-join page) they open in a new tab, so the call goes on; `current` is marked as the
 /// page shown.
 #[component]
-pub fn LegalFooter(current: Option<LegalPage>, new_tab: Signal<bool>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
-    let legal = texts.legal();
-    let link = move |page: LegalPage, text: &'static str| {
+pub fn LegalLinks(current: Option<LegalPage>, new_tab: Signal<bool>) -> impl IntoView {
+    let texts = use_texts();
+    let legal = move || texts.get().legal();
+    let link = move |page: LegalPage, text: fn(&LegalTexts) -> &'static str| {
         let here = (current == Some(page)).then_some("page");
         view! {
             <a href=page.path() aria-current=here target=move || new_tab.get().then_some("_blank")
                 rel=move || new_tab.get().then_some("noopener")>
-                {text}
-                {move || new_tab.get().then(|| view! { <span class="visually-hidden">" "{legal.opens_in_new_tab}</span> })}
+                {move || text(legal())}
+                {move || new_tab.get().then(|| view! { <span class="visually-hidden">" "{move || legal().opens_in_new_tab}</span> })}
             </a>
         }
     };
     view! {
-        <footer class="site-footer">
-            <nav aria-label=legal.legal_nav>
-                {link(LegalPage::Privacy, legal.privacy)}
-                {link(LegalPage::Imprint, legal.imprint)}
-            </nav>
-        </footer>
+        <nav aria-label=move || legal().legal_nav>
+            {link(LegalPage::Privacy, |legal| legal.privacy)}
+            {link(LegalPage::Imprint, |legal| legal.imprint)}
+        </nav>
     }
 }

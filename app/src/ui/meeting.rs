@@ -8,6 +8,7 @@ use super::clipboard::copy;
 use super::devices::DevicePicker;
 use super::files::{FilesPanel, SendFileButton, send_all};
 use super::home::origin;
+use super::language::use_texts;
 use super::participants::ParticipantItem;
 use super::tile::{LocalTile, RemoteTile, ScreenTile, status_text};
 use crate::call::{MediaProblem, MeetingState, ServerState, Session, UiAction};
@@ -27,7 +28,7 @@ pub fn Meeting(
     #[prop(into)]
     on_retry_passphrase: Callback<()>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let act = Callback::new(move |action| session.act(action));
     let chat_open = RwSignal::new(false);
     let devices_open = RwSignal::new(false);
@@ -87,15 +88,16 @@ pub fn Meeting(
 
     let invite_copied = RwSignal::new(false);
     let invite_link = format!("{}/#{}", origin(), crate::invite::fragment(&room, None));
-    let banner = move || banner_text(texts, state.server.get(), state.room.get());
-    let me = if my_name.trim().is_empty() {
-        texts.you.to_owned()
-    } else {
-        format!("{} ({})", my_name.trim(), texts.you)
-    };
+    let banner = move || banner_text(texts.get(), state.server.get(), state.room.get());
     // Read by views nested twice (`Show` in `Show`), so kept where every closure can reach them.
-    let me = StoredValue::new(me);
     let my_name = StoredValue::new(my_name);
+    let me = Signal::derive(move || {
+        let you = texts.get().you;
+        my_name.with_value(|name| match name.trim() {
+            "" => you.to_owned(),
+            name => format!("{name} ({you})"),
+        })
+    });
     // Until someone is verified (or we know we are alone) there is no meeting to show yet.
     let lobby = move || {
         matches!(
@@ -113,9 +115,9 @@ pub fn Meeting(
         <Show when=move || !state.ended.get() fallback=move || view! {
             <section class="ended card">
                 {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
-                <p>{texts.you_left}</p>
-                <button class="primary" on:click=move |_| on_rejoin.run(())>{texts.rejoin}</button>
-                <button on:click=move |_| navigate_to_fragment("")>{texts.back_home}</button>
+                <p>{move || texts.get().you_left}</p>
+                <button class="primary" on:click=move |_| on_rejoin.run(())>{move || texts.get().rejoin}</button>
+                <button on:click=move |_| navigate_to_fragment("")>{move || texts.get().back_home}</button>
             </section>
         }>
             <div class="meeting"
@@ -129,50 +131,50 @@ pub fn Meeting(
                     <button on:click={
                         let invite_link = invite_link.clone();
                         move |_| copy(invite_link.clone(), invite_copied)
-                    }>{move || if invite_copied.get() { texts.copied } else { texts.copy_link }}</button>
+                    }>{move || if invite_copied.get() { texts.get().copied } else { texts.get().copy_link }}</button>
                 </header>
                 <div class="notices">
                     {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
                     <For each=move || state.untrustworthy.get().into_iter().enumerate() key=|(index, _)| *index let((_, name))>
-                        <p class="banner error" role="alert">{texts.untrustworthy(&name)}</p>
+                        <p class="banner error" role="alert">{move || texts.get().untrustworthy(&name)}</p>
                     </For>
                     <For each=move || changed_safety_numbers(state) key=|(peer, _)| *peer let((_, name))>
-                        <p class="banner error" role="alert">{texts.safety_number_changed(&name)}</p>
+                        <p class="banner error" role="alert">{move || texts.get().safety_number_changed(&name)}</p>
                     </For>
                     <Show when=move || state.sharing.get()>
                         <p class="banner sharing" role="status">
-                            {texts.sharing_banner}" "
-                            <button on:click=move |_| act.run(UiAction::ToggleScreen)>{texts.stop_sharing}</button>
+                            {move || texts.get().sharing_banner}" "
+                            <button on:click=move |_| act.run(UiAction::ToggleScreen)>{move || texts.get().stop_sharing}</button>
                         </p>
                     </Show>
                     {move || state.screen_problem.get().map(|problem| view! {
                         <p class="banner error" role="alert">{match problem {
-                            MediaProblem::Denied => texts.screen_denied,
-                            _ => texts.screen_failed,
+                            MediaProblem::Denied => texts.get().screen_denied,
+                            _ => texts.get().screen_failed,
                         }}</p>
                     })}
                     {move || state.media_problem.get().map(|problem| view! {
                         <p class="banner error" role="alert">{match problem {
-                            MediaProblem::Denied => texts.devices_denied,
-                            MediaProblem::Missing => texts.devices_missing,
-                            MediaProblem::Failed => texts.devices_failed,
+                            MediaProblem::Denied => texts.get().devices_denied,
+                            MediaProblem::Missing => texts.get().devices_missing,
+                            MediaProblem::Failed => texts.get().devices_failed,
                         }}</p>
                     })}
                     <Show when=move || state.relay.get().is_some_and(|offer| mesh::hidden_without_relay(offer, state.hide_ip.get()))>
-                        <p class="banner warning" role="status">{texts.hide_ip_no_relay_in_meeting}</p>
+                        <p class="banner warning" role="status">{move || texts.get().hide_ip_no_relay_in_meeting}</p>
                     </Show>
                     <Show when=move || state.microphone.get() && state.devices.microphone_silenced.get()>
-                        <p class="banner warning" role="status">{texts.microphone_silenced}</p>
+                        <p class="banner warning" role="status">{move || texts.get().microphone_silenced}</p>
                     </Show>
                     <Show when=move || { state.unverified.get() > 0 }>
-                        <p class="hint presence" role="status">{move || texts.unverified_present(state.unverified.get())}</p>
+                        <p class="hint presence" role="status">{move || texts.get().unverified_present(state.unverified.get())}</p>
                     </Show>
                 </div>
                 <Show when=move || !lobby() fallback=move || view! {
                     <section class="lobby">
                         <Show when=mismatch>
-                            <p>{texts.mismatch_hint}</p>
-                            <button class="primary" on:click=retry>{texts.enter_passphrase_again}</button>
+                            <p>{move || texts.get().mismatch_hint}</p>
+                            <button class="primary" on:click=retry>{move || texts.get().enter_passphrase_again}</button>
                         </Show>
                     </section>
                 }>
@@ -182,7 +184,7 @@ pub fn Meeting(
                             key=|tile| tile.peer let(tile)>
                             <ScreenTile peer=tile.peer tiles=state.tiles/>
                         </For>
-                        <LocalTile label=me.get_value() name=my_name.get_value() stream=state.local_stream
+                        <LocalTile label=me name=my_name.get_value() stream=state.local_stream
                             camera=state.camera microphone=state.microphone hand=state.hand/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
                             <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only
@@ -191,8 +193,8 @@ pub fn Meeting(
                     </section>
                     <aside class="participants">
                         <Show when=move || devices_open.get()>
-                            <section class="devices-panel" id="devices-panel" aria-label=texts.devices>
-                                <h2>{texts.devices}</h2>
+                            <section class="devices-panel" id="devices-panel" aria-label=move || texts.get().devices>
+                                <h2>{move || texts.get().devices}</h2>
                                 <DevicePicker devices=state.devices.devices.into() in_use=state.devices.in_use.into()
                                     audio_only=state.audio_only.into()
                                     on_choose=move |(kind, id)| act.run(UiAction::UseDevice(kind, id))/>
@@ -206,9 +208,9 @@ pub fn Meeting(
                         </Show>
                         <Show when=move || participants_open.get()>
                             <section id="participants-panel" aria-labelledby="participants-heading">
-                                <h2 id="participants-heading">{texts.participants}</h2>
+                                <h2 id="participants-heading">{move || texts.get().participants}</h2>
                                 <ul>
-                                    <li>{me.get_value()}</li>
+                                    <li>{move || me.get()}</li>
                                     <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
                                         <ParticipantItem peer=tile.peer tiles=state.tiles act/>
                                     </For>
@@ -220,45 +222,45 @@ pub fn Meeting(
                 </Show>
                 <footer class="controls">
                     <button aria-keyshortcuts="M" aria-pressed=move || (!state.microphone.get()).to_string()
-                        aria-label=move || if state.microphone.get() { texts.mute } else { texts.unmute }
+                        aria-label=move || if state.microphone.get() { texts.get().mute } else { texts.get().unmute }
                         on:click=move |_| act.run(UiAction::ToggleMicrophone)>
-                        {move || if state.microphone.get() { texts.mute } else { texts.unmute }}
+                        {move || if state.microphone.get() { texts.get().mute } else { texts.get().unmute }}
                     </button>
                     <button aria-keyshortcuts="V" disabled=move || state.audio_only.get()
-                        aria-label=move || if state.camera.get() { texts.stop_camera } else { texts.start_camera }
+                        aria-label=move || if state.camera.get() { texts.get().stop_camera } else { texts.get().start_camera }
                         on:click=move |_| act.run(UiAction::ToggleCamera)>
-                        {move || if state.camera.get() { texts.stop_camera } else { texts.start_camera }}
+                        {move || if state.camera.get() { texts.get().stop_camera } else { texts.get().start_camera }}
                     </button>
-                    <button aria-keyshortcuts="C" aria-label=texts.chat aria-expanded=move || chat_open.get().to_string()
+                    <button aria-keyshortcuts="C" aria-label=move || texts.get().chat aria-expanded=move || chat_open.get().to_string()
                         on:click=move |_| toggle_chat()>
-                        {texts.chat}
+                        {move || texts.get().chat}
                         <Show when=move || { state.chat_unread.get() > 0 }>
-                            " "<span class="badge" title=move || texts.unread(state.chat_unread.get())>
+                            " "<span class="badge" title=move || texts.get().unread(state.chat_unread.get())>
                                 {move || state.chat_unread.get()}
                             </span>
                         </Show>
                     </button>
                     <button aria-keyshortcuts="P" aria-expanded=move || participants_open.get().to_string()
-                        on:click=move |_| participants_open.update(|open| *open = !*open)>{texts.participants}</button>
+                        on:click=move |_| participants_open.update(|open| *open = !*open)>{move || texts.get().participants}</button>
                     <SendFileButton act/>
                     <button aria-keyshortcuts="S" aria-pressed=move || state.sharing.get().to_string()
-                        on:click=move |_| act.run(UiAction::ToggleScreen)>{texts.share_screen}</button>
+                        on:click=move |_| act.run(UiAction::ToggleScreen)>{move || texts.get().share_screen}</button>
                     <button aria-keyshortcuts="H" aria-pressed=move || state.hand.get().is_some().to_string()
-                        aria-label=move || if state.hand.get().is_some() { texts.lower_hand } else { texts.raise_hand }
+                        aria-label=move || if state.hand.get().is_some() { texts.get().lower_hand } else { texts.get().raise_hand }
                         on:click=move |_| act.run(UiAction::ToggleHand)>
-                        {move || if state.hand.get().is_some() { texts.lower_hand } else { texts.raise_hand }}
+                        {move || if state.hand.get().is_some() { texts.get().lower_hand } else { texts.get().raise_hand }}
                     </button>
                     <button aria-pressed=move || state.audio_only.get().to_string()
-                        on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{texts.audio_only}</button>
+                        on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{move || texts.get().audio_only}</button>
                     <button aria-expanded=move || devices_open.get().to_string()
-                        on:click=move |_| devices_open.update(|open| *open = !*open)>{texts.devices}</button>
-                    <button class="leave" aria-keyshortcuts="L" aria-label=texts.leave
-                        on:click=move |_| act.run(UiAction::Leave)>{texts.leave}</button>
-                    <span class="hint">{texts.shortcuts_hint}</span>
+                        on:click=move |_| devices_open.update(|open| *open = !*open)>{move || texts.get().devices}</button>
+                    <button class="leave" aria-keyshortcuts="L" aria-label=move || texts.get().leave
+                        on:click=move |_| act.run(UiAction::Leave)>{move || texts.get().leave}</button>
+                    <span class="hint">{move || texts.get().shortcuts_hint}</span>
                 </footer>
                 <div class="toasts" aria-live="polite">
                     <For each=move || state.toasts.get() key=|toast| toast.id let(toast)>
-                        <p class="toast">{toast.text}</p>
+                        <p class="toast">{move || (toast.text)(texts.get())}</p>
                     </For>
                 </div>
             </div>
@@ -270,23 +272,23 @@ pub fn Meeting(
 /// state and safety number, and how many signalling messages could not be opened.
 #[component]
 fn ConnectionDetails(state: MeetingState) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     view! {
         <details class="details">
-            <summary>{texts.connection_details}</summary>
+            <summary>{move || texts.get().connection_details}</summary>
             <ul>
                 {move || state.tiles.get().into_iter().map(|tile| view! {
                     <li>
-                        {tile.name}": "{status_text(texts, tile.status)}
+                        {tile.name}": "{status_text(texts.get(), tile.status)}
                         {tile.route.map(|route| format!(" · {}", match route {
-                            Route::Direct => texts.route_direct,
-                            Route::Relayed => texts.route_relayed,
+                            Route::Direct => texts.get().route_direct,
+                            Route::Relayed => texts.get().route_relayed,
                         }))}
-                        {tile.safety_number.map(|number| format!(" · {}: {number}", texts.safety_number))}
+                        {tile.safety_number.map(|number| format!(" · {}: {number}", texts.get().safety_number))}
                     </li>
                 }).collect_view()}
             </ul>
-            <p>{move || texts.dropped(state.dropped.get())}</p>
+            <p>{move || texts.get().dropped(state.dropped.get())}</p>
         </details>
     }
 }

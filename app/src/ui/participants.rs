@@ -3,9 +3,9 @@
 //! badge after, and "Send file to …" for a file to that person alone.
 
 use super::files::SendFileButton;
+use super::language::use_texts;
 use super::tile::{CameraOffBadge, HandBadge, MutedBadge, VerifiedBadge, status_text};
 use crate::call::{TileView, UiAction};
-use crate::i18n::Texts;
 use leptos::prelude::*;
 use mesh::{ParticipantStatus, Verification};
 use protocol::PeerId;
@@ -16,7 +16,7 @@ pub fn ParticipantItem(
     tiles: RwSignal<Vec<TileView>>,
     #[prop(into)] act: Callback<UiAction>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
     let name = move || find().map(|tile| tile.name).unwrap_or_default();
     let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
@@ -30,16 +30,16 @@ pub fn ParticipantItem(
             <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
             <MutedBadge muted=Signal::derive(move || !media().microphone)/>
             <CameraOffBadge off=Signal::derive(move || !media().camera)/>
-            <span class="state">{move || status_text(texts, status())}</span>
+            <span class="state">{move || status_text(texts.get(), status())}</span>
             <Show when=move || status() == ParticipantStatus::Connected>
-                <SendFileButton act to=peer label=Signal::derive(move || format!("{} {}", texts.send_file_to, name()))/>
+                <SendFileButton act to=peer label=Signal::derive(move || format!("{} {}", texts.get().send_file_to, name()))/>
             </Show>
             {move || safety_number().map(|number| view! {
-                <span class="safety-number">{texts.safety_number}": "{number}</span>
+                <span class="safety-number">{move || texts.get().safety_number}": "{number}</span>
                 <Show when=move || verification() != Verification::Verified>
-                    <button class="mark-verified" title=texts.safety_number_hint
+                    <button class="mark-verified" title=move || texts.get().safety_number_hint
                         on:click=move |_| act.run(UiAction::MarkVerified(peer))>
-                        {texts.mark_verified}
+                        {move || texts.get().mark_verified}
                     </button>
                 </Show>
             })}

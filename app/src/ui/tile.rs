@@ -3,6 +3,7 @@
 //! background instead of a black picture (its `<video>` stays, hidden, and keeps playing the
 //! sound); a muted microphone shows a muted icon.
 
+use super::language::use_texts;
 use crate::call::{TileView, play_on};
 use crate::i18n::Texts;
 use leptos::html::Video;
@@ -15,7 +16,8 @@ use web_sys::MediaStream;
 
 #[component]
 pub fn LocalTile(
-    label: String,
+    /// "Ada (You)", in the language shown.
+    label: Signal<String>,
     /// The name the initials come from.
     name: String,
     stream: RwSignal<Option<SendWrapper<MediaStream>>>,
@@ -35,7 +37,7 @@ pub fn LocalTile(
             <video class="mirrored" node_ref=video autoplay muted prop:muted=true playsinline></video>
             <Initials name=mesh::initials(&name)/>
             <figcaption>
-                <span class="name">{label}</span>
+                <span class="name">{move || label.get()}</span>
                 <HandBadge position=Signal::from(hand)/>
                 <MutedBadge muted=Signal::derive(move || !microphone.get())/>
             </figcaption>
@@ -55,7 +57,7 @@ pub fn RemoteTile(
     /// Who is shown large, if anyone (a larger meeting without a shared screen).
     spotlight: Signal<Option<PeerId>>,
 ) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let video = NodeRef::<Video>::new();
     Effect::new(move |_| {
         let (Some(element), Some(id)) = (video.get(), speaker.get()) else {
@@ -92,13 +94,13 @@ pub fn RemoteTile(
                 <VerifiedBadge verified=Signal::derive(verified)/>
                 <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
-                <span class="state">{move || status_text(texts, status())}</span>
+                <span class="state">{move || status_text(texts.get(), status())}</span>
                 {move || problem().map(|problem| view! {
-                    <span class="problem" role="status">{problem_text(texts, problem)}</span>
+                    <span class="problem" role="status">{problem_text(texts.get(), problem)}</span>
                 })}
                 {move || safety_number().map(|number| view! {
-                    <span class="safety-number" title=texts.safety_number_hint>
-                        {texts.safety_number}": "<span data-testid="safety-number">{number}</span>
+                    <span class="safety-number" title=move || texts.get().safety_number_hint>
+                        {move || texts.get().safety_number}": "<span data-testid="safety-number">{number}</span>
                     </span>
                 })}
             </figcaption>
@@ -109,7 +111,7 @@ pub fn RemoteTile(
 /// A participant's shared screen, beside their camera tile (large in the presenter layout).
 #[component]
 pub fn ScreenTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     let video = NodeRef::<Video>::new();
     let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
     // Only a new track re-attaches the stream: setting srcObject restarts playback.
@@ -122,7 +124,11 @@ pub fn ScreenTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView
         };
         element.set_src_object(Some(&screen));
     });
-    let caption = move || texts.screen_of(&find().map(|tile| tile.name).unwrap_or_default());
+    let caption = move || {
+        texts
+            .get()
+            .screen_of(&find().map(|tile| tile.name).unwrap_or_default())
+    };
     view! {
         <figure class="tile screen" data-peer=peer.0.to_string()>
             <video node_ref=video autoplay muted prop:muted=true playsinline></video>
@@ -140,10 +146,10 @@ fn Initials(name: String) -> impl IntoView {
 /// A check mark and "Verified" while the user's mark holds (see "Mark as verified").
 #[component]
 pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     view! {
         <Show when=move || verified.get()>
-            <span class="verified-badge">"✓ "{texts.verified}</span>
+            <span class="verified-badge">"✓ "{move || texts.get().verified}</span>
         </Show>
     }
 }
@@ -151,10 +157,10 @@ pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
 /// A raised hand and its place in the order hands went up, named "Hand raised (n)".
 #[component]
 pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
+    let texts = use_texts();
     move || {
         position.get().map(|position| {
-            let label = texts.hand_up(position);
+            let label = texts.get().hand_up(position);
             view! {
                 <span class="hand-badge" role="img" aria-label=label.clone() title=label>
                     "✋ "{position}
@@ -167,15 +173,17 @@ pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
 /// A crossed-out microphone while `muted`, named "Microphone off" for screen readers.
 #[component]
 pub fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
-    view! { <OffBadge off=muted label=texts.microphone_off icon=MICROPHONE_ICON/> }
+    let texts = use_texts();
+    let label = Signal::derive(move || texts.get().microphone_off);
+    view! { <OffBadge off=muted label icon=MICROPHONE_ICON/> }
 }
 
 /// The crossed-out camera, while the participant's camera is off.
 #[component]
 pub fn CameraOffBadge(off: Signal<bool>) -> impl IntoView {
-    let texts = expect_context::<&'static Texts>();
-    view! { <OffBadge off label=texts.camera_off icon=CAMERA_ICON/> }
+    let texts = use_texts();
+    let label = Signal::derive(move || texts.get().camera_off);
+    view! { <OffBadge off label icon=CAMERA_ICON/> }
 }
 
 /// A microphone, as an SVG path on a 24 by 24 grid.
@@ -186,10 +194,10 @@ const CAMERA_ICON: &str =
 
 /// A device `icon`, crossed out, named `label` for screen readers, while `off`.
 #[component]
-fn OffBadge(off: Signal<bool>, label: &'static str, icon: &'static str) -> impl IntoView {
+fn OffBadge(off: Signal<bool>, label: Signal<&'static str>, icon: &'static str) -> impl IntoView {
     view! {
         <Show when=move || off.get()>
-            <span class="muted-badge" role="img" aria-label=label title=label>
+            <span class="muted-badge" role="img" aria-label=move || label.get() title=move || label.get()>
                 <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
                     <path fill="currentColor" d=icon/>
                     <path stroke="currentColor" stroke-width="2" d="M4 4l16 16"/>

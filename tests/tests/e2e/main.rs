@@ -12,6 +12,7 @@ mod edges;
 mod files;
 mod firefox;
 mod hands;
+mod language;
 mod legal;
 mod nats;
 mod page_load;

@@ -7,6 +7,7 @@ use super::{Event, Task};
 use crate::call::devices::{self, DeviceWatch};
 use crate::call::media::MediaKind;
 use crate::call::track_watch::{TrackEvent, TrackWatch};
+use crate::i18n::Texts;
 use crate::prefs;
 use leptos::prelude::*;
 use mesh::DeviceKind;
@@ -132,11 +133,11 @@ impl Task {
                 self.local.stop(kind);
                 self.track_watches.remove(&kind);
                 self.send_track(kind, None).await;
-                let text = match kind {
-                    MediaKind::Audio => self.texts.microphone_disconnected,
-                    MediaKind::Video => self.texts.camera_disconnected,
+                let text: fn(&Texts) -> &'static str = match kind {
+                    MediaKind::Audio => |texts| texts.microphone_disconnected,
+                    MediaKind::Video => |texts| texts.camera_disconnected,
                 };
-                self.toast(text.to_owned());
+                self.toast(move |texts| text(texts).to_owned());
                 self.refresh_devices();
             }
             TrackEvent::Muted | TrackEvent::Unmuted if kind == MediaKind::Audio => {

@@ -6,6 +6,7 @@
 
 use super::{Event, Task};
 use crate::call::error::{JsError, resolve};
+use crate::i18n::Texts;
 use leptos::prelude::*;
 use mesh::{ChatWire, FileError, FileOffer, Incoming, MAX_INCOMING, Outgoing, Received};
 use protocol::PeerId;
@@ -87,7 +88,9 @@ impl Task {
         let size = file.size() as u64;
         let outgoing = match Outgoing::new(&self.keys, transfer, &file.name(), size, now) {
             Ok(outgoing) => outgoing,
-            Err(error) => return self.toast(self.file_error_text(&error).to_owned()),
+            Err(error) => {
+                return self.toast(move |texts| file_error_text(texts, &error).to_owned());
+            }
         };
         let recipients: BTreeSet<PeerId> = self
             .links
@@ -98,7 +101,7 @@ impl Task {
             .map(|(peer, _)| *peer)
             .collect();
         if recipients.is_empty() {
-            return self.toast(self.texts.file_nobody.to_owned());
+            return self.toast(|texts| texts.file_nobody.to_owned());
         }
         self.transfers.next += 1;
         self.tell(&recipients, &ChatWire::FileOffer(outgoing.offer().clone()));
@@ -392,14 +395,6 @@ impl Task {
         }
     }
 
-    fn file_error_text(&self, error: &FileError) -> &'static str {
-        match error {
-            FileError::TooLarge => self.texts.file_too_large,
-            FileError::Empty => self.texts.file_empty,
-            _ => self.texts.file_failed,
-        }
-    }
-
     fn show_transfer(&self, view: TransferView) {
         self.state.transfers.update(|views| views.push(view));
     }
@@ -446,4 +441,13 @@ fn saved(parts: &js_sys::Array) -> Option<String> {
     options.set_type("application/octet-stream");
     let blob = Blob::new_with_u8_array_sequence_and_options(parts, &options).ok()?;
     Url::create_object_url_with_blob(&blob).ok()
+}
+
+/// Why a file could not be sent.
+fn file_error_text(texts: &Texts, error: &FileError) -> &'static str {
+    match error {
+        FileError::TooLarge => texts.file_too_large,
+        FileError::Empty => texts.file_empty,
+        _ => texts.file_failed,
+    }
 }
