@@ -35,15 +35,15 @@ const OBSERVER: &str = r#"
   // chat text leaves the page unsealed.
   window.__stubeChannelPayloads = [];
   const channelSend = RTCDataChannel.prototype.send;
-  // A test sets `window.__stubeFlipNext` to have the next binary frame sent with one byte
-  // flipped (a tampered payload, as if forged inside the connection).
-  window.__stubeFlipNext = false;
+  // A test sets `window.__stubeFlipNext` to a number n to have the next n binary frames sent
+  // with one byte flipped (tampered payloads, as if forged inside the connection).
+  window.__stubeFlipNext = 0;
   RTCDataChannel.prototype.send = function (data) {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
     window.__stubeChannelPayloads.push(bytes ? new TextDecoder('latin1').decode(bytes) : String(data));
-    if (bytes && window.__stubeFlipNext) {
-      window.__stubeFlipNext = false;
+    if (bytes && window.__stubeFlipNext > 0) {
+      window.__stubeFlipNext -= 1;
       const forged = bytes.slice();
       forged[forged.length >> 1] ^= 1;
       return channelSend.call(this, forged);

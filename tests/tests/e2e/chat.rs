@@ -1,72 +1,85 @@
-//! The chat between browsers: a message arrives with the sender's verified name and the local
-//! time, a link stays text, the unread badge counts, and "Clear for everyone" empties every
-//! browser's chat and says who asked.
+//! The chat among three browsers: every message arrives at the two others with the sender's
+//! verified name, in the order it was sent, and with the local time; a link stays text; the
+//! unread badge counts; a tampered frame is dropped and counted; "Clear for everyone" empties all
+//! three chats and says who asked; and the server, recorded through a proxy, relayed none of the
+//! texts.
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Server, click, connected_tiles, fill, join, open_meeting, wait_for_text,
-    wait_until,
+    Browser, Devices, Page, RecordingProxy, Server, click, connected_tiles, fill, join,
+    open_meeting, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-chat-5rwq-3mzt-8kvh";
 const PASSPHRASE: &str = "correct horse battery staple";
 const MESSAGE: &str = "The agenda is at https://example.org/agenda";
+const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The chat lines the page shows, as "name|text".
 const LINES: &str = "[...document.querySelectorAll('.chat-lines li')].map(li => \
     li.querySelector('.who').textContent + '|' + li.querySelector('.text').textContent)";
 
+/// Sends `text` from the chat panel of `page` (the panel is open).
+async fn say(page: &Page, text: &str) -> anyhow::Result<()> {
+    fill(page, "Message", text).await?;
+    click(page, "Send").await
+}
+
+/// Waits until `page` shows exactly `lines` ("name|text"), in this order.
+async fn wait_for_lines(page: &Page, whose: &str, lines: &[String]) -> anyhow::Result<()> {
+    let expected = serde_json::json!(lines);
+    wait_until(
+        page,
+        &format!("{whose} chat shows {lines:?} in order"),
+        &format!("JSON.stringify({LINES}) === JSON.stringify({expected})"),
+        TIMEOUT,
+    )
+    .await
+}
+
 #[tokio::test]
 #[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
-async fn a_message_reaches_the_other_with_the_verified_name_and_clearing_for_everyone_empties_both()
+async fn three_people_chat_in_order_clear_for_everyone_and_the_server_relays_no_text()
 -> anyhow::Result<()> {
     let server = Server::start(&[])?;
+    let proxy = RecordingProxy::start(server.address()).await?;
     let browser = Browser::launch(Devices::Allowed).await?;
-    let ada = open_meeting(&browser, &server.origin(), ROOM).await?;
-    join(&ada, "Ada", PASSPHRASE, false, false).await?;
-    let grace = open_meeting(&browser, &server.origin(), ROOM).await?;
-    join(&grace, "Grace", PASSPHRASE, false, false).await?;
-    for page in [&ada, &grace] {
+    let mut pages = Vec::new();
+    for name in ["Ada", "Grace", "Linus"] {
+        let page = open_meeting(&browser, &proxy.origin(), ROOM).await?;
+        join(&page, name, PASSPHRASE, false, false).await?;
+        pages.push(page);
+    }
+    for page in &pages {
         wait_until(
             page,
-            "the two are connected",
-            &connected_tiles(1),
-            Duration::from_secs(30),
+            "the three are connected",
+            &connected_tiles(2),
+            Duration::from_secs(45),
         )
         .await?;
     }
+    let [ada, grace, linus] = &pages[..] else {
+        unreachable!("three pages were opened")
+    };
 
-    click(&ada, "Chat").await?;
-    fill(&ada, "Message", MESSAGE).await?;
-    click(&ada, "Send").await?;
+    click(ada, "Chat").await?;
+    say(ada, MESSAGE).await?;
     let badge = "document.querySelector('.badge')?.textContent.trim() === '1'";
-    wait_until(
-        &grace,
-        "Grace's Chat button shows one unread message",
-        badge,
-        Duration::from_secs(5),
-    )
-    .await?;
-    click(&grace, "Chat").await?;
-    let expected = format!("Ada|{MESSAGE}");
-    let arrived = format!("{LINES}.includes({})", serde_json::json!(expected));
-    wait_until(
-        &grace,
-        "Grace sees Ada's message",
-        &arrived,
-        Duration::from_secs(5),
-    )
-    .await?;
-    // On the wire (inside DTLS) the frame is sealed under Ada's chat stream: no chat text.
-    let payloads: Vec<String> = ada
-        .evaluate("window.__stubeChannelPayloads")
-        .await?
-        .into_value()?;
-    assert!(!payloads.is_empty(), "Ada sent nothing on a data channel");
-    assert!(
-        payloads.iter().all(|payload| !payload.contains("agenda")),
-        "a chat frame left the page unsealed: {payloads:?}"
-    );
+    for (page, whose) in [(grace, "Grace's"), (linus, "Linus's")] {
+        wait_until(
+            page,
+            &format!("{whose} Chat button shows one unread message"),
+            badge,
+            TIMEOUT,
+        )
+        .await?;
+        click(page, "Chat").await?;
+    }
+    let mut expected = vec![format!("Ada|{MESSAGE}")];
+    for (page, whose) in [(ada, "Ada's"), (grace, "Grace's"), (linus, "Linus's")] {
+        wait_for_lines(page, whose, &expected).await?;
+    }
     let time_and_text_only: bool = grace
         .evaluate(
             "(() => { const li = document.querySelector('.chat-lines li'); \
@@ -79,56 +92,93 @@ async fn a_message_reaches_the_other_with_the_verified_name_and_clearing_for_eve
         "a message shows a local time, and its link stays text"
     );
     wait_until(
-        &grace,
+        grace,
         "the badge goes once the panel is open",
         "document.querySelector('.badge') === null",
-        Duration::from_secs(5),
+        TIMEOUT,
     )
     .await?;
 
-    // A frame tampered with inside the connection (one byte flipped) is dropped and counted,
-    // never shown; the next genuine one still arrives.
-    ada.evaluate("window.__stubeFlipNext = true").await?;
-    fill(&ada, "Message", "forged line").await?;
-    click(&ada, "Send").await?;
-    wait_until(
-        &grace,
-        "Grace counts the tampered frame",
-        "document.querySelector('details.details')?.textContent.includes('1 message could not be opened')",
-        Duration::from_secs(5),
-    )
-    .await?;
-    fill(&ada, "Message", "genuine line").await?;
-    click(&ada, "Send").await?;
-    let genuine = format!("{LINES}.includes('Ada|genuine line')");
-    wait_until(
-        &grace,
-        "Grace sees the next message",
-        &genuine,
-        Duration::from_secs(5),
-    )
-    .await?;
-    let forged: bool = grace
-        .evaluate(format!("{LINES}.some(line => line.includes('forged'))"))
+    // Each replies in turn; then Ada sends a burst without waiting. Everyone sees the same lines
+    // in the same order.
+    for (page, name, text) in [
+        (grace, "Grace", "Grace agrees with the agenda"),
+        (linus, "Linus", "Linus adds one point"),
+    ] {
+        say(page, text).await?;
+        expected.push(format!("{name}|{text}"));
+        for (page, whose) in [(ada, "Ada's"), (grace, "Grace's"), (linus, "Linus's")] {
+            wait_for_lines(page, whose, &expected).await?;
+        }
+    }
+    for number in 1..=5 {
+        let text = format!("Ada's burst line {number}");
+        say(ada, &text).await?;
+        expected.push(format!("Ada|{text}"));
+    }
+    for (page, whose) in [(ada, "Ada's"), (grace, "Grace's"), (linus, "Linus's")] {
+        wait_for_lines(page, whose, &expected).await?;
+    }
+
+    // On the wire (inside DTLS) the frames are sealed under Ada's chat stream: no chat text.
+    let payloads: Vec<String> = ada
+        .evaluate("window.__stubeChannelPayloads")
         .await?
         .into_value()?;
-    assert!(!forged, "Grace shows the tampered message");
+    assert!(!payloads.is_empty(), "Ada sent nothing on a data channel");
+    assert!(
+        payloads.iter().all(|payload| !payload.contains("agenda")),
+        "a chat frame left the page unsealed: {payloads:?}"
+    );
 
-    click(&grace, "Clear for everyone").await?;
-    wait_for_text(
-        &ada,
-        "Grace cleared the chat for everyone",
-        Duration::from_secs(5),
-    )
-    .await?;
-    for page in [&ada, &grace] {
+    // A frame tampered with inside the connection (one byte flipped in each of the two copies)
+    // is dropped and counted, never shown; the next genuine one still arrives.
+    ada.evaluate("window.__stubeFlipNext = 2").await?;
+    say(ada, "forged line").await?;
+    for page in [grace, linus] {
         wait_until(
             page,
-            "the chat is empty",
-            &format!("{LINES}.length === 0"),
-            Duration::from_secs(5),
+            "the tampered frame is counted",
+            "document.querySelector('details.details')?.textContent.includes('1 message could not be opened')",
+            TIMEOUT,
         )
         .await?;
+    }
+    say(ada, "genuine line").await?;
+    // Ada's own page shows what she typed; the others show only what opened.
+    let mut adas = expected.clone();
+    adas.extend(["Ada|forged line".to_owned(), "Ada|genuine line".to_owned()]);
+    wait_for_lines(ada, "Ada's", &adas).await?;
+    expected.push("Ada|genuine line".to_owned());
+    for (page, whose) in [(grace, "Grace's"), (linus, "Linus's")] {
+        wait_for_lines(page, whose, &expected).await?;
+    }
+
+    click(grace, "Clear for everyone").await?;
+    for page in [ada, linus] {
+        wait_for_text(page, "Grace cleared the chat for everyone", TIMEOUT).await?;
+    }
+    for (page, whose) in [(ada, "Ada's"), (grace, "Grace's"), (linus, "Linus's")] {
+        wait_for_lines(page, whose, &[]).await?;
+    }
+
+    // The server relayed the handshakes, never a chat line.
+    let relayed = String::from_utf8_lossy(&proxy.recorded()).into_owned();
+    assert!(
+        relayed.contains(r#""type":"signal""#),
+        "the proxy recorded no relayed signal messages"
+    );
+    for text in [
+        "agenda",
+        "Linus adds",
+        "burst line",
+        "genuine line",
+        "cleared",
+    ] {
+        assert!(
+            !relayed.contains(text),
+            "the server relayed chat text {text:?}"
+        );
     }
     browser.close().await
 }
