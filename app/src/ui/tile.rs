@@ -163,7 +163,11 @@ pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
             let label = texts.get().hand_up(position);
             view! {
                 <span class="hand-badge" role="img" aria-label=label.clone() title=label>
-                    "✋ "{position}
+                    <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" focusable="false">
+                        <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"
+                            stroke-linejoin="round" d=HAND_ICON/>
+                    </svg>
+                    {position}
                 </span>
             }
         })
@@ -191,6 +195,11 @@ const MICROPHONE_ICON: &str = "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 
 /// A camera, as an SVG path on a 24 by 24 grid.
 const CAMERA_ICON: &str =
     "M4 6h11a2 2 0 0 1 2 2v2.5l4-2.5v8l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z";
+
+/// A raised hand (four fingers and a thumb), as SVG strokes on a 24 by 24 grid: drawn, not an
+/// emoji, so it shows without an emoji font.
+const HAND_ICON: &str = "M8 13V5.5a1.5 1.5 0 0 1 3 0V12M11 11V4a1.5 1.5 0 0 1 3 0v7M14 11V5.5a1.5 1.5 0 0 1 3 0V13\
+    M17 9.5a1.5 1.5 0 0 1 3 0V15a7 7 0 0 1-7 7h-1a7 7 0 0 1-5.6-2.8l-3.1-3.6a1.5 1.5 0 0 1 2.4-1.8L8 16";
 
 /// A device `icon`, crossed out, named `label` for screen readers, while `off`.
 #[component]

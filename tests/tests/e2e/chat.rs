@@ -7,7 +7,7 @@
 use std::time::Duration;
 use tests::{
     Browser, Devices, Page, RecordingProxy, Server, click, connected_tiles, fill, join,
-    open_meeting, wait_for_text, wait_until,
+    open_meeting, save_screenshot, set_viewport, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-chat-5rwq-3mzt-8kvh";
@@ -119,6 +119,20 @@ async fn three_people_chat_in_order_clear_for_everyone_and_the_server_relays_no_
     for (page, whose) in [(ada, "Ada's"), (grace, "Grace's"), (linus, "Linus's")] {
         wait_for_lines(page, whose, &expected).await?;
     }
+
+    // The README's picture of a meeting with its panels: Linus sees the chat, the participants
+    // and Grace's raised hand.
+    click(grace, "Raise hand").await?;
+    wait_until(
+        linus,
+        "Linus sees Grace's hand",
+        "document.querySelector('.tile.remote .hand-badge') !== null",
+        TIMEOUT,
+    )
+    .await?;
+    set_viewport(linus, 1280, 800, false).await?;
+    save_screenshot(linus, "meeting-panels").await?;
+    click(grace, "Lower hand").await?;
 
     // On the wire (inside DTLS) the frames are sealed under Ada's chat stream: no chat text.
     let payloads: Vec<String> = ada
