@@ -49,4 +49,4 @@ pub use room::{RoomName, RoomNameError, generate_room_name, room_id};
 pub use safety::{FingerprintError, SafetyNumber, normalize_fingerprint, safety_number};
 pub use seal::{HELLO_KIND, OpenError, Opened, SealError, envelope_kind, open_hello, seal_hello};
 pub use stream::{StreamId, StreamOpener, StreamSealer};
-pub use wordlist::Language;
+pub use wordlist::{Language, WordList, WordListError};

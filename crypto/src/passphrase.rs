@@ -1,14 +1,16 @@
 //! Generated passphrases and a lean strength estimate for typed ones.
 //!
 //! Generation: [`DEFAULT_WORDS`] words drawn uniformly (rejection sampling, no modulo bias) from a
-//! shipped 7776-word list with the system RNG, joined by `-`: 6 x 12.92 = 77.5 bits.
+//! 7776-word [`WordList`] with the system RNG, joined by `-`: 6 x 12.92 = 77.5 bits.
 //!
 //! Estimation ([`estimate_strength`]) is a heuristic meant for a warning, never a refusal, and
 //! deliberately small (no zxcvbn-sized dictionaries in the wasm bundle). It is honest about
 //! generated passphrases and rough for everything else:
 //! - the text is split into tokens at whitespace and `- _ . , + /`;
-//! - a token found (lowercased) in the English or German list counts log2(7776) = 12.9 bits, as if
-//!   drawn at random from it (true for generated passphrases, generous for chosen ones);
+//! - a token found (lowercased) in one of the lists given (the app gives the English and German
+//!   ones once it has fetched them) counts log2(7776) = 12.9 bits, as if drawn at random from it
+//!   (true for generated passphrases, generous for chosen ones); without lists every token counts
+//!   by its characters, which rates list words at 2.5 bits a letter (about as much);
 //! - a token seen before counts 1 bit;
 //! - any other token is split into runs of letters, digits and other characters: a letter counts
 //!   2.5 bits (a rough entropy of natural-language text, since typed letters are usually words; a
@@ -23,7 +25,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::random::{RngError, index_below};
-use crate::wordlist::{Language, WORDLIST_LEN};
+use crate::wordlist::{WORDLIST_LEN, WordList};
 
 /// Words in a generated passphrase: 6 x log2(7776) = 77.5 bits.
 pub const DEFAULT_WORDS: usize = 6;
@@ -34,18 +36,18 @@ pub const FAIR_BITS: f64 = 45.0;
 /// From this many estimated bits on a passphrase is strong.
 pub const STRONG_BITS: f64 = 70.0;
 
-/// A generated passphrase of [`DEFAULT_WORDS`] words in `language`.
-pub fn generate_passphrase(language: Language) -> Result<String, RngError> {
-    generate_passphrase_words(language, DEFAULT_WORDS)
+/// A generated passphrase of [`DEFAULT_WORDS`] words from `list`.
+pub fn generate_passphrase(list: &WordList) -> Result<String, RngError> {
+    generate_passphrase_words(list, DEFAULT_WORDS)
 }
 
-/// A generated passphrase of `words` words in `language` (log2(7776) = 12.92 bits per word).
-pub fn generate_passphrase_words(language: Language, words: usize) -> Result<String, RngError> {
-    let list = language.words();
+/// A generated passphrase of `words` words from `list` (log2(7776) = 12.92 bits per word).
+pub fn generate_passphrase_words(list: &WordList, words: usize) -> Result<String, RngError> {
+    let list = list.words();
     let len = u32::try_from(list.len()).unwrap_or_else(|_| unreachable!("{WORDLIST_LEN} words"));
     let mut chosen = Vec::with_capacity(words);
     for _ in 0..words {
-        chosen.push(list[index_below(len)? as usize]);
+        chosen.push(&*list[index_below(len)? as usize]);
     }
     Ok(chosen.join(&WORD_SEPARATOR.to_string()))
 }
@@ -66,8 +68,9 @@ pub struct Strength {
     pub verdict: Verdict,
 }
 
-/// Estimates the strength of a typed passphrase (see the module documentation for the heuristic).
-pub fn estimate_strength(passphrase: &str) -> Strength {
+/// Estimates the strength of a typed passphrase, counting the words of `lists` as drawn from them
+/// (see the module documentation for the heuristic).
+pub fn estimate_strength(passphrase: &str, lists: &[&WordList]) -> Strength {
     let text: String = passphrase.trim().nfc().collect::<String>().to_lowercase();
     let original: String = passphrase.trim().nfc().collect();
     let word_bits = (WORDLIST_LEN as f64).log2();
@@ -79,10 +82,7 @@ pub fn estimate_strength(passphrase: &str) -> Strength {
             continue;
         }
         seen.push(token);
-        bits += if Language::ALL
-            .iter()
-            .any(|language| language.contains(token))
-        {
+        bits += if lists.iter().any(|list| list.contains(token)) {
             word_bits
         } else {
             token_bits(original_token)

@@ -18,7 +18,7 @@ use crate::pair::{PairChannel, pair_key};
 use crate::room::{RoomName, hex};
 use crate::seal::{open_hello, seal_hello_with_nonce};
 use crate::stream::{StreamId, StreamOpener, StreamSealer};
-use crate::{dtls_commitment, safety_number, wordlist::Language};
+use crate::{dtls_commitment, safety_number};
 
 fn unhex(text: &str) -> Vec<u8> {
     let text: String = text.split_whitespace().collect();
@@ -441,25 +441,4 @@ fn stream_sealer_refuses_to_wrap_its_counter() {
         sealer.seal(0, b"still refused"),
         Err(crate::SealError::Exhausted)
     );
-}
-
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
-fn word_lists_have_7776_distinct_lowercase_ascii_words() {
-    for language in Language::ALL {
-        let words = language.words();
-        assert_eq!(words.len(), crate::wordlist::WORDLIST_LEN, "{language:?}");
-        let mut sorted = words.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(sorted.len(), words.len(), "{language:?} has duplicates");
-        let bad: Vec<_> = words
-            .iter()
-            .filter(|w| w.is_empty() || !w.bytes().all(|b| b.is_ascii_lowercase()))
-            .collect();
-        assert!(
-            bad.is_empty(),
-            "{language:?} has words that are not lowercase ASCII: {bad:?}"
-        );
-    }
 }

@@ -5,15 +5,21 @@ use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// Asset types worth compressing; `index.html` stays as it is (the server reads it for the CSP).
-const COMPRESSIBLE: [&str; 4] = ["wasm", "js", "css", "svg"];
+/// Asset types worth compressing (`txt`: the passphrase word lists); `index.html` stays as it is
+/// (the server reads it for the CSP).
+const COMPRESSIBLE: [&str; 5] = ["wasm", "js", "css", "svg", "txt"];
 
-/// Writes `<file>.br` (quality 11) and `<file>.gz` (level 9) for every compressible file in `dir`.
+/// Writes `<file>.br` (quality 11) and `<file>.gz` (level 9) for every compressible file in `dir`
+/// and the directories under it.
 pub fn assets(dir: &Path) -> Result<()> {
     for entry in
         std::fs::read_dir(dir).with_context(|| format!("could not read {}", dir.display()))?
     {
         let path = entry?.path();
+        if path.is_dir() {
+            assets(&path)?;
+            continue;
+        }
         let compressible = path
             .extension()
             .and_then(|e| e.to_str())

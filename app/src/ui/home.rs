@@ -4,7 +4,7 @@
 use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::clipboard::copy;
 use super::language::use_texts;
-use crate::invite;
+use crate::{invite, word_lists};
 use leptos::prelude::*;
 
 #[derive(Clone)]
@@ -13,24 +13,36 @@ struct NewMeeting {
     passphrase: String,
 }
 
+/// A new room name and a passphrase from the `language` word list (fetched on first use); `None`
+/// if the list does not load (or the browser has no randomness).
+async fn new_meeting(language: crypto::Language) -> Option<NewMeeting> {
+    let list = word_lists::load(language).await.ok()?;
+    let room = crypto::generate_room_name().ok()?;
+    let passphrase = crypto::generate_passphrase(&list).ok()?;
+    Some(NewMeeting {
+        room: room.as_str().to_owned(),
+        passphrase,
+    })
+}
+
 #[component]
 pub fn Home() -> impl IntoView {
     let texts = use_texts();
     let created = RwSignal::new(None::<NewMeeting>);
+    let failed = RwSignal::new(false);
     let start = move |_| {
         let language = if texts.get_untracked().lang == "de" {
             crypto::Language::German
         } else {
             crypto::Language::English
         };
-        let room = crypto::generate_room_name();
-        let passphrase = crypto::generate_passphrase(language);
-        if let (Ok(room), Ok(passphrase)) = (room, passphrase) {
-            created.set(Some(NewMeeting {
-                room: room.as_str().to_owned(),
-                passphrase,
-            }));
-        }
+        leptos::task::spawn_local(async move {
+            let meeting = new_meeting(language).await;
+            let _ = failed.try_set(meeting.is_none());
+            if meeting.is_some() {
+                let _ = created.try_set(meeting);
+            }
+        });
     };
     view! {
         <main class="home">
@@ -40,6 +52,9 @@ pub fn Home() -> impl IntoView {
             </header>
             <section class="card">
                 <button class="primary" on:click=start>{move || texts.get().start_meeting}</button>
+                <Show when=move || failed.get()>
+                    <p class="error" role="alert">{move || texts.get().start_failed}</p>
+                </Show>
                 {move || created.get().map(|meeting| view! { <NewMeetingCard meeting/> })}
             </section>
             <JoinForm/>

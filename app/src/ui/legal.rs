@@ -5,31 +5,14 @@
 //! provided.
 
 use super::language::use_texts;
+use crate::fetch::{self, NotLoaded};
 use crate::i18n::LegalTexts;
 use crate::operator::{LegalPage, Operator};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast as _;
-use wasm_bindgen_futures::JsFuture;
-
-/// Why `/operator.json` could not be read; the page only says that it could not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct NotLoaded;
 
 /// Fetches and reads `/operator.json` from this page's own server.
 async fn fetch_operator() -> Result<Operator, NotLoaded> {
-    let window = web_sys::window().ok_or(NotLoaded)?;
-    let response = JsFuture::from(window.fetch_with_str("/operator.json"))
-        .await
-        .map_err(|_| NotLoaded)?
-        .dyn_into::<web_sys::Response>()
-        .map_err(|_| NotLoaded)?;
-    if !response.ok() {
-        return Err(NotLoaded);
-    }
-    let text = JsFuture::from(response.text().map_err(|_| NotLoaded)?)
-        .await
-        .map_err(|_| NotLoaded)?;
-    Operator::parse(&text.as_string().ok_or(NotLoaded)?).map_err(|_| NotLoaded)
+    Operator::parse(&fetch::text("/operator.json").await?).map_err(|_| NotLoaded)
 }
 
 /// The page `page`, with a link back to the start page. A switch of language redraws it whole: it

@@ -13,11 +13,13 @@ use crate::call::{
 };
 use crate::invite::Invite;
 use crate::prefs;
+use crypto::{Language, WordList};
 use leptos::html::Video;
 use leptos::prelude::*;
 use mesh::{DeviceKind, Devices};
 use send_wrapper::SendWrapper;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Clone)]
 enum Phase {
@@ -272,7 +274,30 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         }
     });
 
-    let strength = move || crypto::estimate_strength(&passphrase.get());
+    // The strength hint counts list words as drawn from the lists once they are here; they are
+    // fetched when the passphrase field first has text (an invite link without the passphrase
+    // never needs them), and until then, or if they do not load, words count by their letters.
+    let word_lists = RwSignal::new(Vec::<Arc<WordList>>::new());
+    let word_lists_requested = StoredValue::new(false);
+    Effect::new(move |_| {
+        if passphrase.with(|text| text.trim().is_empty()) || word_lists_requested.get_value() {
+            return;
+        }
+        word_lists_requested.set_value(true);
+        leptos::task::spawn_local(async move {
+            for language in Language::ALL {
+                if let Ok(list) = crate::word_lists::load(language).await {
+                    word_lists.try_update(|lists| lists.push(list));
+                }
+            }
+        });
+    });
+    let strength = move || {
+        word_lists.with(|lists| {
+            let lists: Vec<&WordList> = lists.iter().map(|list| &**list).collect();
+            crypto::estimate_strength(&passphrase.get(), &lists)
+        })
+    };
     let room_title = room.as_str().to_owned();
     let form = move || {
         view! {

@@ -119,7 +119,7 @@ proptest! {
 
     #[test]
     fn strength_estimate_never_panics_and_is_finite(text in "\\PC{0,64}") {
-        let strength = crypto::estimate_strength(&text);
+        let strength = crypto::estimate_strength(&text, &[]);
         prop_assert!(strength.bits.is_finite() && strength.bits >= 0.0);
     }
 
