@@ -1,4 +1,5 @@
-//! Loading the app: it renders, and it contacts nobody but its own origin.
+//! Loading the app: it renders, it contacts nobody but its own origin, and it leaves the
+//! passphrase word lists until someone needs one.
 
 use chromiumoxide::cdp::browser_protocol::network::EventRequestWillBeSent;
 use futures_util::StreamExt;
@@ -49,6 +50,10 @@ async fn the_app_renders_and_requests_only_its_own_origin() -> anyhow::Result<()
     assert!(
         urls.iter().any(|url| url.ends_with(".wasm")),
         "expected the page to load its wasm; requests: {urls:?}"
+    );
+    assert!(
+        !urls.iter().any(|url| url.contains("/wordlists/")),
+        "the start page fetched a word list before anyone started a meeting: {urls:?}"
     );
     assert!(
         foreign.is_empty(),
