@@ -23,7 +23,7 @@ pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wa
 pub use firefox::Firefox;
 pub use meeting::{
     Inbound, button, check_safety_numbers, choose, click, connected_tiles, csp_violations,
-    decoding_from, fill, inbound_media, join, open_meeting, remember_connections,
+    decoding_from, fill, inbound_media, join, meet, open_meeting, remember_connections,
     remembered_connections, remote_tile, safety_numbers, set_device, shows_muted, wait_for_text,
     wait_until_media_flows,
 };

@@ -131,6 +131,35 @@ pub async fn join(
     click(page, "Join").await
 }
 
+/// Opens the meeting `room` at `origin` once per name in `names`, joins each with `passphrase`
+/// and devices off, and waits until every page shows all the others connected (within
+/// `timeout`). The pages come back in the order of `names`.
+pub async fn meet(
+    browser: &crate::Browser,
+    origin: &str,
+    room: &str,
+    passphrase: &str,
+    names: &[&str],
+    timeout: Duration,
+) -> Result<Vec<Page>> {
+    let mut pages = Vec::new();
+    for name in names {
+        let page = open_meeting(browser, origin, room).await?;
+        join(&page, name, passphrase, false, false).await?;
+        pages.push(page);
+    }
+    for page in &pages {
+        wait_until(
+            page,
+            "everyone is connected",
+            &connected_tiles(names.len() - 1),
+            timeout,
+        )
+        .await?;
+    }
+    Ok(pages)
+}
+
 /// How long a device may take to start: on this 2-core machine, with six browsers already in a
 /// call, a fake camera has taken over 10 s.
 const DEVICE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, RecordingProxy, Server, click, connected_tiles, fill, join,
-    open_meeting, save_screenshot, set_viewport, wait_for_text, wait_until,
+    Browser, Devices, Page, RecordingProxy, Server, click, fill, meet, save_screenshot,
+    set_viewport, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-chat-5rwq-3mzt-8kvh";
@@ -44,21 +44,15 @@ async fn three_people_chat_in_order_clear_for_everyone_and_the_server_relays_no_
     let server = Server::start(&[])?;
     let proxy = RecordingProxy::start(server.address()).await?;
     let browser = Browser::launch(Devices::Allowed).await?;
-    let mut pages = Vec::new();
-    for name in ["Ada", "Grace", "Linus"] {
-        let page = open_meeting(&browser, &proxy.origin(), ROOM).await?;
-        join(&page, name, PASSPHRASE, false, false).await?;
-        pages.push(page);
-    }
-    for page in &pages {
-        wait_until(
-            page,
-            "the three are connected",
-            &connected_tiles(2),
-            Duration::from_secs(45),
-        )
-        .await?;
-    }
+    let pages = meet(
+        &browser,
+        &proxy.origin(),
+        ROOM,
+        PASSPHRASE,
+        &["Ada", "Grace", "Linus"],
+        Duration::from_secs(45),
+    )
+    .await?;
     let [ada, grace, linus] = &pages[..] else {
         unreachable!("three pages were opened")
     };

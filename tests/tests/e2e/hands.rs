@@ -3,10 +3,7 @@
 //! and it goes down with one click or the H key.
 
 use std::time::Duration;
-use tests::{
-    Browser, Devices, Page, Server, button, click, connected_tiles, join, open_meeting,
-    wait_for_text, wait_until,
-};
+use tests::{Browser, Devices, Page, Server, button, click, meet, wait_for_text, wait_until};
 
 const ROOM: &str = "e2e-hands-3kqm-7xhd-2vwp";
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -57,15 +54,15 @@ async fn a_raised_hand_shows_in_order_for_the_two_others_within_a_second_and_goe
 -> anyhow::Result<()> {
     let server = Server::start(&[])?;
     let browser = Browser::launch(Devices::Allowed).await?;
-    let mut pages = Vec::new();
-    for name in ["Ada", "Bob", "Cara"] {
-        let page = open_meeting(&browser, &server.origin(), ROOM).await?;
-        join(&page, name, PASSPHRASE, false, false).await?;
-        pages.push(page);
-    }
-    for page in &pages {
-        wait_until(page, "two connected tiles", &connected_tiles(2), TIMEOUT).await?;
-    }
+    let pages = meet(
+        &browser,
+        &server.origin(),
+        ROOM,
+        PASSPHRASE,
+        &["Ada", "Bob", "Cara"],
+        TIMEOUT,
+    )
+    .await?;
     let [ada, bob, cara] = &pages[..] else {
         unreachable!("three pages were opened")
     };
