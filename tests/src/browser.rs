@@ -223,8 +223,16 @@ pub async fn wait_until(
         Ok(text) => text,
         Err(error) => serde_json::Value::String(error.to_string()),
     };
+    // The tiles' classes say what the text cannot: who is featured, speaking, camera off.
+    let tiles = page
+        .value_of(
+            "[...document.querySelectorAll('.tile')].map(tile => \
+             `${tile.querySelector('.name')?.textContent ?? ''} [${tile.className}]`).join('; ')",
+        )
+        .await
+        .unwrap_or_else(|error| serde_json::Value::String(error.to_string()));
     bail!(
-        "timed out after {timeout:?} waiting until {what}; `{condition}` was {last}; the page showed {shown}"
+        "timed out after {timeout:?} waiting until {what}; `{condition}` was {last}; the page showed {shown}; its tiles were {tiles}"
     )
 }
 

@@ -35,9 +35,11 @@ pub fn Meeting(
     // Open by default: who is in the meeting is for everyone to see.
     let participants_open = RwSignal::new(true);
     let sharing = move || {
-        state
-            .tiles
-            .with(|tiles| tiles.iter().any(|tile| tile.screen.is_some()))
+        state.tiles.with(|tiles| {
+            tiles
+                .iter()
+                .any(|tile| tile.view.with(|view| view.screen.is_some()))
+        })
     };
     let spotlight = Signal::derive(move || {
         let people = state.tiles.with(Vec::len) + 1;
@@ -180,14 +182,14 @@ pub fn Meeting(
                 }>
                     <section class="grid" data-tiles=move || state.tiles.with(Vec::len) + 1
                         class:presenting=sharing class:spotlight=move || spotlight.get().is_some()>
-                        <For each=move || state.tiles.get().into_iter().filter(|tile| tile.screen.is_some())
+                        <For each=move || state.tiles.get().into_iter().filter(|tile| tile.view.with(|view| view.screen.is_some()))
                             key=|tile| tile.peer let(tile)>
-                            <ScreenTile peer=tile.peer tiles=state.tiles/>
+                            <ScreenTile peer=tile.peer view=tile.view.into()/>
                         </For>
                         <LocalTile label=me name=my_name.get_value() stream=state.local_stream
                             camera=state.camera microphone=state.microphone hand=state.hand/>
                         <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
-                            <RemoteTile peer=tile.peer tiles=state.tiles speaking=state.speaking audio_only=state.audio_only
+                            <RemoteTile peer=tile.peer view=tile.view.into() speaking=state.speaking audio_only=state.audio_only
                                 speaker spotlight/>
                         </For>
                     </section>
@@ -212,7 +214,7 @@ pub fn Meeting(
                                 <ul>
                                     <li>{move || me.get()}</li>
                                     <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
-                                        <ParticipantItem peer=tile.peer tiles=state.tiles act/>
+                                        <ParticipantItem peer=tile.peer view=tile.view.into() act/>
                                     </For>
                                 </ul>
                             </section>
@@ -277,7 +279,7 @@ fn ConnectionDetails(state: MeetingState) -> impl IntoView {
         <details class="details">
             <summary>{move || texts.get().connection_details}</summary>
             <ul>
-                {move || state.tiles.get().into_iter().map(|tile| view! {
+                {move || state.tiles.get().into_iter().map(|tile| tile.view.get()).map(|tile| view! {
                     <li>
                         {tile.name}": "{status_text(texts.get(), tile.status)}
                         {tile.route.map(|route| format!(" · {}", match route {
@@ -298,8 +300,12 @@ fn changed_safety_numbers(state: MeetingState) -> Vec<(protocol::PeerId, String)
     state.tiles.with(|tiles| {
         tiles
             .iter()
-            .filter(|tile| tile.verification == mesh::Verification::Changed)
-            .map(|tile| (tile.peer, tile.name.clone()))
+            .filter_map(|tile| {
+                tile.view.with(|view| {
+                    (view.verification == mesh::Verification::Changed)
+                        .then(|| (tile.peer, view.name.clone()))
+                })
+            })
             .collect()
     })
 }

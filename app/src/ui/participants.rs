@@ -13,21 +13,20 @@ use protocol::PeerId;
 #[component]
 pub fn ParticipantItem(
     peer: PeerId,
-    tiles: RwSignal<Vec<TileView>>,
+    view: Signal<TileView>,
     #[prop(into)] act: Callback<UiAction>,
 ) -> impl IntoView {
     let texts = use_texts();
-    let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
-    let name = move || find().map(|tile| tile.name).unwrap_or_default();
-    let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
-    let media = move || find().map(|tile| tile.media).unwrap_or_default();
-    let safety_number = move || find().and_then(|tile| tile.safety_number);
-    let verification = move || find().map(|tile| tile.verification).unwrap_or_default();
+    let name = move || view.with(|view| view.name.clone());
+    let status = move || view.with(|view| view.status);
+    let media = move || view.with(|view| view.media);
+    let safety_number = move || view.with(|view| view.safety_number.clone());
+    let verification = move || view.with(|view| view.verification);
     view! {
         <li class="participant" data-peer=peer.0.to_string()>
             <span class="name">{name}</span>
             <VerifiedBadge verified=Signal::derive(move || verification() == Verification::Verified)/>
-            <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
+            <HandBadge position=Signal::derive(move || view.with(|view| view.hand))/>
             <MutedBadge muted=Signal::derive(move || !media().microphone)/>
             <CameraOffBadge off=Signal::derive(move || !media().camera)/>
             <span class="state">{move || status_text(texts.get(), status())}</span>

@@ -48,7 +48,7 @@ pub fn LocalTile(
 #[component]
 pub fn RemoteTile(
     peer: PeerId,
-    tiles: RwSignal<Vec<TileView>>,
+    view: Signal<TileView>,
     speaking: RwSignal<BTreeSet<PeerId>>,
     /// In an audio-only call no video is received: every tile shows initials.
     audio_only: RwSignal<bool>,
@@ -66,22 +66,21 @@ pub fn RemoteTile(
         // A speaker that went away leaves the sound where it was.
         leptos::task::spawn_local(async move { drop(play_on(&element, &id).await) });
     });
-    let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
     // Only a new track re-attaches the stream: setting srcObject restarts playback.
-    let tracks = Memo::new(move |_| find().map(|tile| tile.tracks));
+    let tracks = Memo::new(move |_| view.with(|view| view.tracks));
     Effect::new(move |_| {
         tracks.track();
-        let (Some(element), Some(tile)) = (video.get(), untrack(find)) else {
+        let Some(element) = video.get() else {
             return;
         };
-        element.set_src_object(Some(&tile.stream));
+        view.with_untracked(|view| element.set_src_object(Some(&view.stream)));
     });
-    let safety_number = move || find().and_then(|tile| tile.safety_number);
-    let status = move || find().map_or(ParticipantStatus::Connecting, |tile| tile.status);
-    let name = move || find().map(|tile| tile.name).unwrap_or_default();
-    let media = move || find().map(|tile| tile.media).unwrap_or_default();
-    let verified = move || find().is_some_and(|tile| tile.verification == Verification::Verified);
-    let problem = move || find().and_then(|tile| tile.problem);
+    let safety_number = move || view.with(|view| view.safety_number.clone());
+    let status = move || view.with(|view| view.status);
+    let name = move || view.with(|view| view.name.clone());
+    let media = move || view.with(|view| view.media);
+    let verified = move || view.with(|view| view.verification == Verification::Verified);
+    let problem = move || view.with(|view| view.problem);
     view! {
         <figure class="tile remote" data-peer=peer.0.to_string() data-status=move || status_key(status())
             class:camera-off=move || !media().camera || audio_only.get()
@@ -92,7 +91,7 @@ pub fn RemoteTile(
             <figcaption>
                 <span class="name">{name}</span>
                 <VerifiedBadge verified=Signal::derive(verified)/>
-                <HandBadge position=Signal::derive(move || find().and_then(|tile| tile.hand))/>
+                <HandBadge position=Signal::derive(move || view.with(|view| view.hand))/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
                 <span class="state">{move || status_text(texts.get(), status())}</span>
                 {move || problem().map(|problem| view! {
@@ -110,25 +109,23 @@ pub fn RemoteTile(
 
 /// A participant's shared screen, beside their camera tile (large in the presenter layout).
 #[component]
-pub fn ScreenTile(peer: PeerId, tiles: RwSignal<Vec<TileView>>) -> impl IntoView {
+pub fn ScreenTile(peer: PeerId, view: Signal<TileView>) -> impl IntoView {
     let texts = use_texts();
     let video = NodeRef::<Video>::new();
-    let find = move || tiles.with(|tiles| tiles.iter().find(|tile| tile.peer == peer).cloned());
     // Only a new track re-attaches the stream: setting srcObject restarts playback.
-    let tracks = Memo::new(move |_| find().map(|tile| tile.screen_tracks));
+    let tracks = Memo::new(move |_| view.with(|view| view.screen_tracks));
     Effect::new(move |_| {
         tracks.track();
-        let (Some(element), Some(screen)) = (video.get(), untrack(find).and_then(|t| t.screen))
-        else {
+        let Some(element) = video.get() else {
             return;
         };
-        element.set_src_object(Some(&screen));
+        view.with_untracked(|view| {
+            if let Some(screen) = &view.screen {
+                element.set_src_object(Some(screen));
+            }
+        });
     });
-    let caption = move || {
-        texts
-            .get()
-            .screen_of(&find().map(|tile| tile.name).unwrap_or_default())
-    };
+    let caption = move || view.with(|view| texts.get().screen_of(&view.name));
     view! {
         <figure class="tile screen" data-peer=peer.0.to_string()>
             <video node_ref=video autoplay muted prop:muted=true playsinline></video>

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, button, click, connected_tiles, join, open_meeting,
+    Browser, Devices, Page, Server, Tab, button, click, connected_tiles, join, open_meeting,
     remote_tile, set_viewport, wait_until,
 };
 
@@ -77,7 +77,14 @@ async fn in_a_meeting_of_four_the_speaker_is_shown_large() -> anyhow::Result<()>
     // Ada stops, Cem speaks: Cem takes her place.
     switch_microphone(ada, false).await?;
     switch_microphone(cem, true).await?;
-    wait_until(bob, "Cem is shown large", &shown_large("Cem"), TIMEOUT).await?;
+    if let Err(error) = wait_until(bob, "Cem is shown large", &shown_large("Cem"), TIMEOUT).await {
+        // What the page looked like says more than its text.
+        tests::save_screenshot(bob, "spotlight-failed").await?;
+        let widths: String = bob
+            .read("[...document.querySelectorAll('.tile')].map(t => `${t.querySelector('.name')?.textContent} ${Math.round(t.getBoundingClientRect().width)}x${Math.round(t.getBoundingClientRect().height)}`).join('; ') + ` window ${innerWidth}x${innerHeight}`")
+            .await?;
+        return Err(error.context(format!("tile sizes: {widths}")));
+    }
 
     // The list says who has camera and microphone off; P closes it, the button opens it.
     let ada_in_list = "[...document.querySelectorAll('li.participant')].find(li => li.querySelector('.name')?.textContent === 'Ada')";
