@@ -52,11 +52,30 @@ impl Tab for Page {
         Ok(())
     }
 
+    /// The whole page, beyond the window, as laid out for the window it has. (chromiumoxide's
+    /// full-page screenshot resizes the window to the page and then clears every viewport
+    /// override, so a test that set one would go on in another layout.)
     async fn screenshot(&self) -> Result<Vec<u8>> {
-        let parameters = chromiumoxide::page::ScreenshotParams::builder()
-            .full_page(true)
-            .build();
-        Ok(Page::screenshot(self, parameters).await?)
+        use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotParams, Viewport};
+        // A tab in the background may not paint.
+        self.bring_to_front().await?;
+        let [width, height]: [f64; 2] = self
+            .read(
+                "[document.documentElement.scrollWidth, \
+                 Math.max(document.documentElement.scrollHeight, innerHeight)]",
+            )
+            .await?;
+        let mut parameters = CaptureScreenshotParams::default();
+        parameters.capture_beyond_viewport = Some(true);
+        parameters.clip = Some(Viewport {
+            x: 0.0,
+            y: 0.0,
+            width,
+            height,
+            scale: 1.0,
+        });
+        let png = self.execute(parameters).await?.result.data;
+        crypto::from_base64(png.as_ref()).context("the screenshot is not base64")
     }
 }
 
