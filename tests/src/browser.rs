@@ -65,15 +65,17 @@ impl Tab for Page {
                  Math.max(document.documentElement.scrollHeight, innerHeight)]",
             )
             .await?;
-        let mut parameters = CaptureScreenshotParams::default();
-        parameters.capture_beyond_viewport = Some(true);
-        parameters.clip = Some(Viewport {
-            x: 0.0,
-            y: 0.0,
-            width,
-            height,
-            scale: 1.0,
-        });
+        let parameters = CaptureScreenshotParams {
+            capture_beyond_viewport: Some(true),
+            clip: Some(Viewport {
+                x: 0.0,
+                y: 0.0,
+                width,
+                height,
+                scale: 1.0,
+            }),
+            ..CaptureScreenshotParams::default()
+        };
         let png = self.execute(parameters).await?.result.data;
         crypto::from_base64(png.as_ref()).context("the screenshot is not base64")
     }
