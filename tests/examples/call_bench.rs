@@ -15,7 +15,8 @@
 //!    as a person would: the pre-join page derives the keys in that pause.
 //! 2. Steady calls of 2, 4 and 6: utime + stime of each Chromium's whole process tree over a
 //!    10 s window, as % of one core, and each received video stream's frame rate (frames
-//!    decoded over the window) and resolution.
+//!    decoded over the window) and resolution; and the profile: CPU by thread name over every
+//!    browser (`/proc/<pid>/task/*/stat`).
 //! 0. First load: the bytes a fresh profile transfers opening an invite link (Resource Timing).
 //! 4. File transfer: 200 MiB from one Chromium to another through the app, against a raw data
 //!    channel between two connections in one page with the same pacing; the resident memory of
@@ -432,6 +433,54 @@ fn ticks_over(
     (trees, kinds)
 }
 
+/// CPU ticks so far of every thread of the processes this benchmark started, by (pid, thread
+/// id): the process kind and the thread's name ("renderer: WebRTC_W_and_N"), and its ticks.
+fn threads(all: &HashMap<u32, Process>) -> HashMap<(u32, u32), (String, u64)> {
+    let mut found = HashMap::new();
+    for (pid, process) in all {
+        if top_child(all, *pid).is_none() {
+            continue;
+        }
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Ok(tid) = task.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+                continue;
+            };
+            let Some((head, rest)) = stat.rsplit_once(") ") else {
+                continue;
+            };
+            let name = head.split_once(" (").map_or("", |(_, name)| name);
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let number = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
+            if let (Some(utime), Some(stime)) = (number(11), number(12)) {
+                let label = format!("{}: {name}", process.kind);
+                found.insert((*pid, tid), (label, utime + stime));
+            }
+        }
+    }
+    found
+}
+
+/// The threads' CPU ticks over the window, summed by label over every browser, most first.
+fn threads_over(
+    before: &HashMap<(u32, u32), (String, u64)>,
+    after: &HashMap<(u32, u32), (String, u64)>,
+) -> Vec<(String, u64)> {
+    let mut by_label: BTreeMap<String, u64> = BTreeMap::new();
+    for (id, (label, ticks)) in after {
+        let earlier = before.get(id).map_or(0, |(_, ticks)| *ticks);
+        *by_label.entry(label.clone()).or_default() += ticks.saturating_sub(earlier);
+    }
+    let mut sorted: Vec<(String, u64)> = by_label.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted
+}
+
 async fn steady_calls(server: &Server) -> Result<()> {
     println!(
         "\nSteady calls: each participant's Chromium (whole process tree), utime + stime over {} s",
@@ -460,9 +509,11 @@ async fn steady_calls(server: &Server) -> Result<()> {
         tokio::time::sleep(SETTLE).await;
         let frames_before = video_in(&pages).await?;
         let before = processes();
+        let threads_before = threads(&before);
         let started = now_ms();
         tokio::time::sleep(CPU_WINDOW).await;
         let after = processes();
+        let threads_after = threads(&after);
         let frames_after = video_in(&pages).await?;
         let seconds = (now_ms() - started) / 1e3;
         let percent = |ticks: u64| ticks as f64 / per_second / CPU_WINDOW.as_secs_f64() * 100.0;
@@ -498,6 +549,15 @@ async fn steady_calls(server: &Server) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ");
         println!("{:>12} | by process kind: {by_kind}", "");
+        // The profile: which threads the CPU went to (WebRTC's encoders and decoders run in the
+        // renderers' threads; names are Chromium's, cut to 15 characters by the kernel).
+        let by_thread = threads_over(&threads_before, &threads_after)
+            .into_iter()
+            .take(12)
+            .map(|(label, ticks)| format!("{label} {:.1}%", percent(ticks)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!("{:>12} | by thread: {by_thread}", "");
         drop(pages);
         close(browsers).await?;
     }
