@@ -477,7 +477,7 @@ fn threads_over(
         *by_label.entry(label.clone()).or_default() += ticks.saturating_sub(earlier);
     }
     let mut sorted: Vec<(String, u64)> = by_label.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|(_, ticks)| std::cmp::Reverse(*ticks));
     sorted
 }
 
