@@ -17,6 +17,9 @@ use leptos::prelude::*;
 use mesh::{RoomStatus, Route};
 use protocol::CloseCode;
 
+/// Toasts shown at once, the newest: a burst (six people joining together) would otherwise cover
+/// a phone's screen. Each older one was announced when it came, and goes with its timer.
+const MAX_TOASTS_SHOWN: usize = 3;
 #[component]
 pub fn Meeting(
     room: String,
@@ -261,7 +264,8 @@ pub fn Meeting(
                     <span class="hint">{move || texts.get().shortcuts_hint}</span>
                 </footer>
                 <div class="toasts" aria-live="polite">
-                    <For each=move || state.toasts.get() key=|toast| toast.id let(toast)>
+                    <For each=move || state.toasts.with(|toasts| toasts[toasts.len().saturating_sub(MAX_TOASTS_SHOWN)..].to_vec())
+                        key=|toast| toast.id let(toast)>
                         <p class="toast">{move || (toast.text)(texts.get())}</p>
                     </For>
                 </div>
