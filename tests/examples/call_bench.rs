@@ -328,6 +328,32 @@ struct Process {
     rss_kib: u64,
 }
 
+/// A process's or thread's `stat` line: `pid (comm) state ppid … utime stime …`; the command
+/// name may contain spaces and parentheses, so the fields are those after its last `) `.
+struct Stat {
+    comm: String,
+    /// The fields from `state` on: `ppid` is 1, `utime` 11, `stime` 12, `rss` 21.
+    fields: Vec<String>,
+}
+
+impl Stat {
+    fn read(dir: &std::path::Path) -> Option<Self> {
+        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+        let (head, rest) = stat.rsplit_once(") ")?;
+        Some(Self {
+            comm: head
+                .split_once(" (")
+                .map_or("", |(_, comm)| comm)
+                .to_owned(),
+            fields: rest.split_whitespace().map(str::to_owned).collect(),
+        })
+    }
+
+    fn number(&self, index: usize) -> Option<u64> {
+        self.fields.get(index)?.parse().ok()
+    }
+}
+
 fn processes() -> HashMap<u32, Process> {
     let mut found = HashMap::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -337,26 +363,22 @@ fn processes() -> HashMap<u32, Process> {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+        let Some(stat) = Stat::read(&entry.path()) else {
             continue;
         };
-        // pid (comm) state ppid … utime stime: fields 4, 14 and 15; comm may contain spaces.
-        let Some((head, rest)) = stat.rsplit_once(") ") else {
-            continue;
-        };
-        let comm = head.split_once(" (").map_or("", |(_, comm)| comm);
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let number = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
-        let (Some(parent), Some(utime), Some(stime), Some(rss_pages)) =
-            (number(1), number(11), number(12), number(21))
-        else {
+        let (Some(parent), Some(utime), Some(stime), Some(rss_pages)) = (
+            stat.number(1),
+            stat.number(11),
+            stat.number(12),
+            stat.number(21),
+        ) else {
             continue;
         };
         found.insert(
             pid,
             Process {
                 parent: u32::try_from(parent).unwrap_or(0),
-                kind: kind_of(&entry.path(), comm),
+                kind: kind_of(&entry.path(), &stat.comm),
                 ticks: utime + stime,
                 rss_kib: rss_pages * 4,
             },
@@ -448,17 +470,11 @@ fn threads(all: &HashMap<u32, Process>) -> HashMap<(u32, u32), (String, u64)> {
             let Ok(tid) = task.file_name().to_string_lossy().parse::<u32>() else {
                 continue;
             };
-            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            let Some(stat) = Stat::read(&task.path()) else {
                 continue;
             };
-            let Some((head, rest)) = stat.rsplit_once(") ") else {
-                continue;
-            };
-            let name = head.split_once(" (").map_or("", |(_, name)| name);
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let number = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok());
-            if let (Some(utime), Some(stime)) = (number(11), number(12)) {
-                let label = format!("{}: {name}", process.kind);
+            if let (Some(utime), Some(stime)) = (stat.number(11), stat.number(12)) {
+                let label = format!("{}: {}", process.kind, stat.comm);
                 found.insert((*pid, tid), (label, utime + stime));
             }
         }
