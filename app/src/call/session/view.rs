@@ -205,7 +205,6 @@ impl Task {
         set_if_changed(self.state.unverified, self.room.unverified_present());
         set_if_changed(self.state.hand, self.room.my_hand());
         let shown = self.state.tiles.get_untracked();
-        let mut changed_people = false;
         let tiles: Vec<Tile> = self
             .room
             .participants()
@@ -238,7 +237,6 @@ impl Task {
                     problem: self.problems.get(&participant.peer).copied(),
                 };
                 let Some(tile) = earlier else {
-                    changed_people = true;
                     return Some(Tile {
                         peer: participant.peer,
                         view: ArcRwSignal::new(view),
@@ -250,7 +248,12 @@ impl Task {
                 Some(tile.clone())
             })
             .collect();
-        if changed_people || tiles.len() != shown.len() {
+        // The same people in the same order keep the list (and every tile's DOM) as it is.
+        if !tiles
+            .iter()
+            .map(|tile| tile.peer)
+            .eq(shown.iter().map(|tile| tile.peer))
+        {
             self.state.tiles.set(tiles);
         }
     }
