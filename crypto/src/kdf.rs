@@ -59,12 +59,20 @@ pub const ROOT_SECRET_LEN: usize = 32;
 #[error("the key derivation failed: {0}")]
 pub struct KdfError(argon2::Error);
 
-/// The 32-byte Argon2id output every key of a room is derived from. Zeroized on drop.
+/// The 32-byte Argon2id output every key of a room is derived from. Zeroized on drop; not
+/// `Clone`, not printable. Its bytes leave it only to cross from the thread that ran the KDF to
+/// the one that uses the keys ([`RootSecret::expose`], [`RootSecret::from_bytes`]).
 #[derive(Zeroize, ZeroizeOnDrop)]
-pub(crate) struct RootSecret([u8; ROOT_SECRET_LEN]);
+pub struct RootSecret([u8; ROOT_SECRET_LEN]);
 
 impl RootSecret {
-    pub(crate) fn expose(&self) -> &[u8; ROOT_SECRET_LEN] {
+    /// The secret whose bytes are `bytes` (for example as another thread computed them).
+    pub fn from_bytes(bytes: [u8; ROOT_SECRET_LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// The secret's bytes.
+    pub fn expose(&self) -> &[u8; ROOT_SECRET_LEN] {
         &self.0
     }
 }

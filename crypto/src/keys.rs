@@ -124,8 +124,9 @@ pub struct RoomKeys {
 }
 
 impl RoomKeys {
-    /// Derives the subkeys and the admission token from a root secret.
-    pub(crate) fn from_root(room: &RoomName, root: &RootSecret) -> Self {
+    /// Derives the subkeys and the admission token from the root secret of `room`
+    /// ([`stretch_passphrase`]): HKDF only, cheap.
+    pub fn from_root(room: &RoomName, root: &RootSecret) -> Self {
         Self {
             room_id: room_id(room),
             signal: Key::derive(root),
@@ -188,10 +189,19 @@ pub fn normalize_passphrase(passphrase: &str) -> Zeroizing<String> {
     Zeroizing::new(passphrase.trim().nfc().collect())
 }
 
-/// Runs the whole key schedule: one Argon2id at [`KDF_V1`] (a few hundred milliseconds in a
-/// browser), then HKDF. Run it once per room and keep the [`RoomKeys`].
+/// Runs the whole key schedule: [`stretch_passphrase`], then [`RoomKeys::from_root`]. Run it once
+/// per room and keep the [`RoomKeys`].
 pub fn derive_room_keys(passphrase: &str, room: &RoomName) -> Result<RoomKeys, KdfError> {
+    Ok(RoomKeys::from_root(
+        room,
+        &stretch_passphrase(passphrase, room)?,
+    ))
+}
+
+/// The expensive half of the key schedule: one Argon2id at [`KDF_V1`] (about 0.1 s and 32 MiB in a
+/// browser) from the normalised passphrase to the room's root secret. The browser runs it in a
+/// web worker, off the page's thread.
+pub fn stretch_passphrase(passphrase: &str, room: &RoomName) -> Result<RootSecret, KdfError> {
     let password = normalize_passphrase(passphrase);
-    let root = argon2id(&KDF_V1, password.as_bytes(), &argon2_salt(room))?;
-    Ok(RoomKeys::from_root(room, &root))
+    argon2id(&KDF_V1, password.as_bytes(), &argon2_salt(room))
 }

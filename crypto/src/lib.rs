@@ -38,8 +38,11 @@ mod vectors;
 
 pub use commitment::{Commitment, dtls_commitment};
 pub use encoding::{from_base64, to_base64};
-pub use kdf::{KDF_V1, KdfError, KdfParams};
-pub use keys::{ChatKey, Key, MediaKey, Purpose, RoomKeys, SafetyKey, SignalKey, derive_room_keys};
+pub use kdf::{KDF_V1, KdfError, KdfParams, RootSecret};
+pub use keys::{
+    ChatKey, Key, MediaKey, Purpose, RoomKeys, SafetyKey, SignalKey, derive_room_keys,
+    stretch_passphrase,
+};
 pub use pair::{PairChannel, PairError};
 pub use passphrase::{
     Strength, Verdict, estimate_strength, generate_passphrase, generate_passphrase_words,

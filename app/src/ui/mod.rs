@@ -9,6 +9,7 @@ mod early_keys;
 mod files;
 mod hide_ip;
 mod home;
+mod kdf_worker;
 mod language;
 mod legal;
 mod meeting;

@@ -182,7 +182,6 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
         }
     });
 
-    let room_for_join = room.clone();
     let join = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if camera_pending.get() || microphone_pending.get() {
@@ -193,21 +192,13 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             passphrase_missing.set(true);
             return;
         }
-        let ready = early_keys.take_for(&typed);
+        let keys = early_keys.claim(&typed);
         // The passphrase leaves the UI's state now; only the derived keys live on.
         passphrase.set(String::new());
         passphrase_missing.set(false);
         phase.set(Phase::DerivingKeys);
-        let room = room_for_join.clone();
         leptos::task::spawn_local(async move {
-            let keys = match ready {
-                Some(keys) => Ok(keys),
-                None => {
-                    // Let the browser paint the progress message before the KDF holds the thread.
-                    gloo_timers::future::TimeoutFuture::new(50).await;
-                    crypto::derive_room_keys(&typed, &room)
-                }
-            };
+            let keys = keys.await;
             if phase.try_get_untracked().is_none() {
                 // The page was left while the keys were derived: no meeting starts unseen.
                 return;
@@ -301,7 +292,7 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
     let room_title = room.as_str().to_owned();
     let form = move || {
         view! {
-            <form class="prejoin card" on:submit=join.clone()>
+            <form class="prejoin card" on:submit=join>
                 <h1 class="room-title">{room_title.clone()}</h1>
                 <label>
                     {move || texts.get().your_name}

@@ -1,4 +1,4 @@
-use crypto::{RoomName, derive_room_keys};
+use crypto::{RoomKeys, RoomName, RootSecret, derive_room_keys, stretch_passphrase};
 
 use crate::{ROOM, derive, keys, other_keys};
 
@@ -63,4 +63,16 @@ fn the_admission_token_is_64_hex_digits_that_tell_passphrases_and_rooms_apart() 
     assert_ne!(token, other_room.admission_token());
     // Debug does not show it.
     assert!(!format!("{:?}", keys()).contains(token));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_root_secret_carried_as_bytes_gives_the_same_keys() {
+    // The browser stretches the passphrase in a worker and posts the root secret's bytes back.
+    let room = RoomName::parse(ROOM).expect("valid");
+    let stretched = stretch_passphrase("correct horse battery staple", &room).expect("derives");
+    let carried = RootSecret::from_bytes(*stretched.expose());
+    let keys_here = RoomKeys::from_root(&room, &carried);
+    assert_eq!(keys_here.admission_token(), keys().admission_token());
+    assert_eq!(keys_here.room_id(), keys().room_id());
 }
