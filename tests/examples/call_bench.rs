@@ -1,6 +1,7 @@
 //! Call benchmarks, run by `cargo xtask bench` inside a private network namespace with the same
 //! environment as the end-to-end tests (`STUBE_SERVER_BIN`, `STUBE_DIST`, `STUBE_CHROMIUM`,
-//! `STUBE_NFT`). An argument `load`, `setup`, `steady`, `files` or `stalls` runs that section alone.
+//! `STUBE_NFT`). An argument `load`, `setup`, `steady`, `files` or `stalls` runs that section alone
+//! (`setup 2 3`: only those meeting sizes).
 //!
 //! Every participant has their own headless Chromium (one tab, fresh profile, fake camera and
 //! microphone), all on this machine, through one release server.
@@ -12,7 +13,8 @@
 //!    t1 is the first moment every page has N-1 connected peer connections, each with inbound
 //!    video `framesDecoded > 0` (each page polls `getStats` every 10 ms once it has N-1).
 //!    The same for 2 and 3 participants with Join pressed 600 ms after the passphrase was typed,
-//!    as a person would: the pre-join page derives the keys in that pause.
+//!    as a person would: the pre-join page derives the keys in that pause. For each, the newcomer
+//!    page's longest main-thread task (Long Tasks API) from typing the passphrase to t1.
 //! 2. Steady calls of 2, 4 and 6: utime + stime of each Chromium's whole process tree over a
 //!    10 s window, as % of one core, and each received video stream's frame rate (frames
 //!    decoded over the window) and resolution; and the profile: CPU by thread name over every
@@ -88,6 +90,12 @@ const PROBE: &str = r#"
   window.RTCPeerConnection = class extends Native {
     constructor(...args) { super(...args); peers.push(this); }
   };
+  // The page's long tasks (50 ms or more on its main thread), to find how long it froze.
+  const tasks = bench.tasks = [];
+  new PerformanceObserver(list => tasks.push(...list.getEntries().map(t => [t.startTime, t.duration])))
+    .observe({ type: 'longtask', buffered: true });
+  bench.longestTaskSince = (since) => Math.max(0, ...tasks
+    .filter(([start, duration]) => start + duration > since).map(([, duration]) => duration));
   bench.decodingPeers = async () => {
     let count = 0;
     for (const pc of peers) {
@@ -121,6 +129,7 @@ const PROBE: &str = r#"
     type(input('Your name'), autoJoin.name);
     type(input('Passphrase'), autoJoin.passphrase);
     const typed = Date.now();
+    bench.typedAt = performance.now();
     for (const device of ['Camera', 'Microphone']) if (!pressed(device)) button(device).click();
     while (!(pressed('Camera') && pressed('Microphone'))) await sleep(5);
     // A person takes a moment from the last key to the Join button.
@@ -226,8 +235,9 @@ async fn close(browsers: Vec<Browser>) -> Result<()> {
     Ok(())
 }
 
-/// One call setup, in milliseconds from t0: (form shown, Join pressed, everyone decoding).
-async fn setup_once(server: &Server, size: usize, room: &str, think_ms: u32) -> Result<[f64; 3]> {
+/// One call setup, in milliseconds from t0: (form shown, Join pressed, everyone decoding), and
+/// the newcomer's longest page task from typing the passphrase until then.
+async fn setup_once(server: &Server, size: usize, room: &str, think_ms: u32) -> Result<[f64; 4]> {
     let url = format!("{}/#{room}", server.origin());
     let browsers = launch(size).await?;
     let (first, last) = browsers.split_at(size - 1);
@@ -254,6 +264,10 @@ async fn setup_once(server: &Server, size: usize, room: &str, think_ms: u32) -> 
         mark(newcomer, "form").await? - t0,
         mark(newcomer, "joined").await? - t0,
         t1 - t0,
+        newcomer
+            .evaluate("window.__bench.longestTaskSince(window.__bench.typedAt)")
+            .await?
+            .into_value()?,
     ];
     close(browsers).await?;
     Ok(sample)
@@ -264,29 +278,33 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-async fn call_setup(server: &Server) -> Result<()> {
+/// The setup runs for the meeting sizes in `only` (all if empty).
+async fn call_setup(server: &Server, only: &[usize]) -> Result<()> {
     println!(
         "\nCall setup: t0 = just before the last participant's page is navigated; t1 = every page"
     );
     println!("decodes video from all others. Milliseconds after t0, medians of {RUNS} runs; the");
     println!("load average is read after the runs (it includes the benchmark's own Chromiums).");
     println!("Join is pressed as soon as the page allows (think 0 ms), or {THINK_MS} ms after the");
-    println!("passphrase was typed, as a person would (the keys are derived in that pause).\n");
+    println!("passphrase was typed, as a person would (the keys are derived in that pause).");
+    println!("Longest task: the newcomer page's longest main-thread task from typing to video.\n");
     println!(
-        "{:>12} | {:>8} | {:>10} | {:>12} | {:>22} | {:>9} | {:>11} | load average",
+        "{:>12} | {:>8} | {:>10} | {:>12} | {:>22} | {:>9} | {:>11} | {:>12} | load average",
         "participants",
         "think",
         "form shown",
         "Join pressed",
         "setup median (min-max)",
         "from Join",
-        "goal"
+        "goal",
+        "longest task"
     );
     let runs = SIZES
         .into_iter()
         .zip(GOALS_MS)
         .map(|(size, goal)| (size, goal, 0))
-        .chain([(2, GOALS_MS[0], THINK_MS), (3, GOALS_MS[1], THINK_MS)]);
+        .chain([(2, GOALS_MS[0], THINK_MS), (3, GOALS_MS[1], THINK_MS)])
+        .filter(|(size, ..)| only.is_empty() || only.contains(size));
     for (size, goal, think_ms) in runs {
         let mut samples = Vec::new();
         for run in 0..RUNS {
@@ -307,12 +325,13 @@ async fn call_setup(server: &Server) -> Result<()> {
             _ => "",
         };
         println!(
-            "{size:>12} | {think_ms:>8} | {:>10.0} | {:>12.0} | {:>22} | {:>9.0} | {:>4} {met:>6} | {}",
+            "{size:>12} | {think_ms:>8} | {:>10.0} | {:>12.0} | {:>22} | {:>9.0} | {:>4} {met:>6} | {:>12.0} | {}",
             median(column(0)),
             median(column(1)),
             format!("{median_setup:.0} ({low:.0}-{high:.0})"),
             median(from_join),
             goal,
+            median(column(3)),
             load_average()
         );
     }
@@ -810,11 +829,16 @@ async fn main() -> Result<()> {
         "--max-joins-per-minute-per-network",
         "10000",
     ])?;
-    // One section by name (`load`, `setup`, `steady`, `files`, `stalls`), or all of them.
+    // One section by name (`load`, `setup`, `steady`, `files`, `stalls`), or all of them; after
+    // `setup`, optionally the meeting sizes to run (`setup 2 3`).
     let only = std::env::args().nth(1);
     let wanted = |section: &str| only.as_deref().is_none_or(|only| only == section);
     if wanted("setup") {
-        call_setup(&server).await?;
+        let sizes = std::env::args()
+            .skip(2)
+            .map(|size| size.parse().context("a meeting size"))
+            .collect::<Result<Vec<usize>>>()?;
+        call_setup(&server, &sizes).await?;
     }
     if wanted("load") {
         first_load(&server).await?;

@@ -73,6 +73,15 @@ async fn in_a_meeting_of_four_the_speaker_is_shown_large() -> anyhow::Result<()>
     // A desktop window: room for the others side by side below the large tile.
     set_viewport(bob, 1280, 800, false).await?;
     wait_until(bob, "Ada is shown large", &shown_large("Ada"), TIMEOUT).await?;
+    // Without scrolling, Bob sees every tile, his own included, none covering another, and the
+    // controls cover none.
+    let all_in_view = "(() => { const controls = document.querySelector('.controls').getBoundingClientRect(); \
+         const rects = [...document.querySelectorAll('.tile')].map(t => t.getBoundingClientRect()); \
+         const apart = (a, b) => a.right <= b.left + 1 || b.right <= a.left + 1 || a.bottom <= b.top + 1 || b.bottom <= a.top + 1; \
+         return rects.every((r, i) => r.top >= 0 && r.left >= 0 && r.right <= innerWidth && r.bottom <= controls.top + 1 \
+           && rects.slice(i + 1).every(other => apart(r, other))); })()";
+    let in_view = "every tile in view, apart, above the controls";
+    wait_until(bob, in_view, all_in_view, TIMEOUT).await?;
     tests::save_screenshot(bob, "spotlight").await?;
     // Ada stops, Cem speaks: Cem takes her place.
     switch_microphone(ada, false).await?;
