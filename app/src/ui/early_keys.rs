@@ -5,8 +5,8 @@
 //!
 //! The keys are kept with a SHA-256 digest of the passphrase they belong to, not the passphrase,
 //! and used only if Join is pressed with that very passphrase; a change, or leaving the page (which
-//! terminates the worker), drops them. The worker starts at the first keystroke, so that its
-//! program loads while the person types.
+//! terminates the worker), drops them. The worker starts with the page, so that its program
+//! has loaded by the time the passphrase rests.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -45,6 +45,7 @@ impl EarlyKeys {
             slot: RefCell::new(None),
             pause: RefCell::new(None),
         });
+        inner.start_worker();
         let following = Rc::clone(&inner);
         Effect::new(move |_| {
             let typed = passphrase.get();
@@ -52,7 +53,6 @@ impl EarlyKeys {
             if typed.trim().is_empty() {
                 return;
             }
-            following.start_worker();
             let weak = Rc::downgrade(&following);
             // Replacing the timer cancels the one for the previous text.
             following

@@ -242,7 +242,8 @@ async fn the_muted_icon_speaks_german_in_a_german_browser() -> anyhow::Result<()
     browser.close().await
 }
 
-/// Every tile has a name, no two tiles overlap, and nothing is wider than the window.
+/// Every tile has a name, no two tiles overlap, and nothing is wider than the window; `hidden`
+/// names the tiles not wholly in view above the controls without scrolling.
 const TILES_FIT: &str = r#"(() => {
     const tiles = [...document.querySelectorAll('.tile')].map(t => ({
         name: t.querySelector('.name')?.textContent?.trim() ?? '',
@@ -260,13 +261,16 @@ const TILES_FIT: &str = r#"(() => {
         });
     });
     if (document.documentElement.scrollWidth > window.innerWidth + 0.5) problems.push('the page scrolls sideways');
-    return { tiles: tiles.length, problems };
+    const controls = document.querySelector('.controls').getBoundingClientRect();
+    const hidden = tiles.filter(t => t.rect.top < 0 || t.rect.bottom > controls.top + 0.5).map(t => t.name);
+    return { tiles: tiles.length, problems, hidden };
 })()"#;
 
 #[derive(serde::Deserialize, Debug)]
 struct Fit {
     tiles: usize,
     problems: Vec<String>,
+    hidden: Vec<String>,
 }
 
 async fn check_layout(page: &Page, people: usize) -> anyhow::Result<()> {
@@ -282,6 +286,12 @@ async fn check_layout(page: &Page, people: usize) -> anyhow::Result<()> {
             fit.problems.is_empty(),
             "{people} people at {form} width: {:?}",
             fit.problems
+        );
+        // A desktop window shows everyone at once; a phone scrolls.
+        assert!(
+            mobile || fit.hidden.is_empty(),
+            "{people} people at {form} width: not in view above the controls: {:?}",
+            fit.hidden
         );
         save_screenshot(page, &format!("meeting-{people}-{form}")).await?;
     }

@@ -46,6 +46,23 @@ async fn press(page: &Page, key: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `error` with what the page looked like, which says more than its text: a screenshot
+/// (`spotlight-failed`) and every tile's place and size.
+async fn explained(page: &Page, error: anyhow::Error) -> anyhow::Error {
+    if let Err(screenshot) = tests::save_screenshot(page, "spotlight-failed").await {
+        return error.context(format!("no screenshot either: {screenshot}"));
+    }
+    let tiles: anyhow::Result<String> = page
+        .read("[...document.querySelectorAll('.tile')].map(t => { const r = t.getBoundingClientRect(); \
+           return `${t.querySelector('.name')?.textContent} ${Math.round(r.width)}x${Math.round(r.height)} at ${Math.round(r.left)},${Math.round(r.top)}`; }).join('; ') \
+           + `; controls at ${Math.round(document.querySelector('.controls').getBoundingClientRect().top)}; window ${innerWidth}x${innerHeight}`")
+        .await;
+    match tiles {
+        Ok(tiles) => error.context(format!("tiles: {tiles}")),
+        Err(read) => error.context(format!("the tiles could not be read: {read}")),
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]
 async fn in_a_meeting_of_four_the_speaker_is_shown_large() -> anyhow::Result<()> {
@@ -81,18 +98,15 @@ async fn in_a_meeting_of_four_the_speaker_is_shown_large() -> anyhow::Result<()>
          return rects.every((r, i) => r.top >= 0 && r.left >= 0 && r.right <= innerWidth && r.bottom <= controls.top + 1 \
            && rects.slice(i + 1).every(other => apart(r, other))); })()";
     let in_view = "every tile in view, apart, above the controls";
-    wait_until(bob, in_view, all_in_view, TIMEOUT).await?;
+    if let Err(error) = wait_until(bob, in_view, all_in_view, TIMEOUT).await {
+        return Err(explained(bob, error).await);
+    }
     tests::save_screenshot(bob, "spotlight").await?;
     // Ada stops, Cem speaks: Cem takes her place.
     switch_microphone(ada, false).await?;
     switch_microphone(cem, true).await?;
     if let Err(error) = wait_until(bob, "Cem is shown large", &shown_large("Cem"), TIMEOUT).await {
-        // What the page looked like says more than its text.
-        tests::save_screenshot(bob, "spotlight-failed").await?;
-        let widths: String = bob
-            .read("[...document.querySelectorAll('.tile')].map(t => `${t.querySelector('.name')?.textContent} ${Math.round(t.getBoundingClientRect().width)}x${Math.round(t.getBoundingClientRect().height)}`).join('; ') + ` window ${innerWidth}x${innerHeight}`")
-            .await?;
-        return Err(error.context(format!("tile sizes: {widths}")));
+        return Err(explained(bob, error).await);
     }
 
     // The list says who has camera and microphone off; P closes it, the button opens it.
