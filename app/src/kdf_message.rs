@@ -1,5 +1,6 @@
 //! The messages between the page and its KDF worker, as the JavaScript values `postMessage`
-//! carries: a request `[id, passphrase, room name]`; from the worker `"ready"` once its program
+//! carries: a request `[id, normalised passphrase, Argon2id salt of the room]` (the page does the
+//! cheap parts, so that the worker carries only Argon2); from the worker `"ready"` once its program
 //! has loaded (a message that arrived before would find nobody listening, so the page holds its
 //! request until then), and a reply `[id, root secret bytes or null]` (null: the KDF could not
 //! run). Ids let the page ignore replies for text it has since dropped.
@@ -35,19 +36,19 @@ impl FromWorker {
     }
 }
 
-/// Stretch `passphrase` for `room` (the room name as typed in the link; the worker validates it).
+/// Stretch `password` (`crypto::keys::normalize_passphrase`) with `salt` (`crypto::kdf::argon2_salt`).
 pub struct Request {
     pub id: u32,
-    pub passphrase: String,
-    pub room: String,
+    pub password: String,
+    pub salt: [u8; 32],
 }
 
 impl Request {
     pub fn to_js(&self) -> JsValue {
         Array::of3(
             &self.id.into(),
-            &self.passphrase.as_str().into(),
-            &self.room.as_str().into(),
+            &self.password.as_str().into(),
+            &Uint8Array::from(&self.salt[..]).into(),
         )
         .into()
     }
@@ -55,10 +56,16 @@ impl Request {
     /// The request in `value`, or `None` if it is not one.
     pub fn from_js(value: &JsValue) -> Option<Self> {
         let parts = value.dyn_ref::<Array>()?;
+        let salt = parts.get(2).dyn_into::<Uint8Array>().ok()?;
+        let mut bytes = [0u8; 32];
+        if salt.length() as usize != bytes.len() {
+            return None;
+        }
+        salt.copy_to(&mut bytes);
         Some(Self {
             id: id_of(&parts.get(0))?,
-            passphrase: parts.get(1).as_string()?,
-            room: parts.get(2).as_string()?,
+            password: parts.get(1).as_string()?,
+            salt: bytes,
         })
     }
 }

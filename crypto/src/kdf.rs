@@ -78,11 +78,18 @@ impl RootSecret {
 }
 
 /// The Argon2id salt for a room: `SHA-256(ARGON2_SALT_LABEL || u32be(len) || room name)`.
-pub(crate) fn argon2_salt(room: &RoomName) -> [u8; 32] {
+pub fn argon2_salt(room: &RoomName) -> [u8; 32] {
     let name = room.as_str().as_bytes();
     // A room name is at most RoomName::MAX_CHARS characters, far below u32::MAX bytes.
     let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
     sha256(&[ARGON2_SALT_LABEL, &len.to_be_bytes(), name])
+}
+
+/// The expensive step of the key schedule alone: Argon2id at [`KDF_V1`] over a passphrase already
+/// normalised ([`crate::normalize_passphrase`]) with a room's salt ([`argon2_salt`]). For the
+/// browser's KDF worker, which so needs neither the Unicode tables nor the room name.
+pub fn stretch_normalized(password: &str, salt: &[u8; 32]) -> Result<RootSecret, KdfError> {
+    argon2id(&KDF_V1, password.as_bytes(), salt)
 }
 
 /// Argon2id (RFC 9106) with `params`, no secret and no associated data, to a 32-byte root secret.

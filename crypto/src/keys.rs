@@ -13,7 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::hash::hkdf;
-use crate::kdf::{KDF_V1, KdfError, RootSecret, argon2_salt, argon2id};
+use crate::kdf::{KdfError, RootSecret, argon2_salt, stretch_normalized};
 use crate::room::{RoomName, hex, room_id};
 
 /// HKDF salt of the key schedule (the extract step from the root secret).
@@ -198,10 +198,9 @@ pub fn derive_room_keys(passphrase: &str, room: &RoomName) -> Result<RoomKeys, K
     ))
 }
 
-/// The expensive half of the key schedule: one Argon2id at [`KDF_V1`] (about 0.1 s and 32 MiB in a
+/// The expensive half of the key schedule: one Argon2id at [`crate::KDF_V1`] (about 0.1 s and 32 MiB in a
 /// browser) from the normalised passphrase to the room's root secret. The browser runs it in a
 /// web worker, off the page's thread.
 pub fn stretch_passphrase(passphrase: &str, room: &RoomName) -> Result<RootSecret, KdfError> {
-    let password = normalize_passphrase(passphrase);
-    argon2id(&KDF_V1, password.as_bytes(), &argon2_salt(room))
+    stretch_normalized(&normalize_passphrase(passphrase), &argon2_salt(room))
 }

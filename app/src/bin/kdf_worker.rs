@@ -1,10 +1,9 @@
 //! The KDF worker: a second, small wasm program that the pre-join page starts as a web worker, so
-//! that Argon2id (`crypto::stretch_passphrase`, about 0.1 s and 32 MiB) runs off the page's
+//! that Argon2id (`crypto::kdf::stretch_normalized`, about 0.1 s and 32 MiB) runs off the page's
 //! thread while the person types. It answers each [`Request`] with a [`Reply`] and keeps nothing
 //! between requests.
 
 use app::kdf_message::{READY, Reply, Request};
-use crypto::RoomName;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -15,9 +14,7 @@ fn main() {
         let Some(request) = Request::from_js(&event.data()) else {
             return;
         };
-        let root = RoomName::parse(&request.room)
-            .ok()
-            .and_then(|room| crypto::stretch_passphrase(&request.passphrase, &room).ok());
+        let root = crypto::kdf::stretch_normalized(&request.password, &request.salt).ok();
         let reply = Reply {
             id: request.id,
             root,

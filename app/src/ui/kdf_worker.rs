@@ -79,8 +79,10 @@ impl KdfWorker {
         self.next_id.set(id.wrapping_add(1));
         let request = Request {
             id,
-            passphrase: passphrase.to_owned(),
-            room: room.as_str().to_owned(),
+            password: crypto::keys::normalize_passphrase(passphrase)
+                .as_str()
+                .to_owned(),
+            salt: crypto::kdf::argon2_salt(room),
         };
         match &mut *self.delivery.borrow_mut() {
             Delivery::Loading(held) => *held = Some(request.to_js()),

@@ -1,3 +1,5 @@
+use crypto::kdf::{argon2_salt, stretch_normalized};
+use crypto::keys::normalize_passphrase;
 use crypto::{RoomKeys, RoomName, RootSecret, derive_room_keys, stretch_passphrase};
 
 use crate::{ROOM, derive, keys, other_keys};
@@ -75,4 +77,8 @@ fn a_root_secret_carried_as_bytes_gives_the_same_keys() {
     let keys_here = RoomKeys::from_root(&room, &carried);
     assert_eq!(keys_here.admission_token(), keys().admission_token());
     assert_eq!(keys_here.room_id(), keys().room_id());
+    // The worker gets the passphrase normalised and the salt, not the room name.
+    let password = normalize_passphrase(" correct horse battery staple\n");
+    let in_worker = stretch_normalized(&password, &argon2_salt(&room)).expect("derives");
+    assert_eq!(in_worker.expose(), stretched.expose());
 }
