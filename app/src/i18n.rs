@@ -138,6 +138,16 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The name someone gave, or "Guest" if they gave none. Names are kept as given and put
+    /// into words only when shown, so that a language switch reaches them too.
+    pub fn person(&self, name: &str) -> String {
+        if name.is_empty() {
+            self.guest.to_owned()
+        } else {
+            name.to_owned()
+        }
+    }
+
     pub fn joined(&self, name: &str) -> String {
         self.joined.replace("{name}", name)
     }

@@ -30,7 +30,6 @@ use super::media::{LocalMedia, MediaKind, MediaProblem};
 use super::peer::{IceConfig, PeerEvent, PeerLink};
 use super::signalling::{Signalling, SocketEvent};
 use super::track_watch::{TrackEvent, TrackWatch};
-use crate::i18n::Texts;
 use crypto::RoomKeys;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
@@ -95,7 +94,6 @@ impl Session {
         audio_only: bool,
         hide_ip: bool,
         state: MeetingState,
-        texts: Signal<&'static Texts>,
     ) -> Self {
         let (sender, receiver) = unbounded();
         state.audio_only.set(audio_only);
@@ -129,7 +127,6 @@ impl Session {
             requesting: None,
             screen: None,
             state,
-            texts,
             sender: sender.clone(),
             timers: BTreeMap::new(),
             speaking: Speaking::default(),
@@ -138,13 +135,6 @@ impl Session {
             next_timer: 0,
             reconnect: Reconnect::default(),
         };
-        let on_language = sender.clone();
-        Effect::new(move |shown_before: Option<()>| {
-            texts.track();
-            if shown_before.is_some() {
-                drop(on_language.unbounded_send(Event::LanguageChanged));
-            }
-        });
         leptos::task::spawn_local(task.run(receiver));
         Self {
             events: SendWrapper::new(sender),
@@ -206,8 +196,6 @@ enum Event {
     ExpireToast(u32),
     /// Time to sample who is speaking.
     SampleLevels,
-    /// The user chose another language: names ("Guest") are put in words again.
-    LanguageChanged,
 }
 
 struct Task {
@@ -246,9 +234,6 @@ struct Task {
     /// Our shared screen, and the listener that notices when the browser ends it.
     screen: Option<(MediaStreamTrack, gloo_events::EventListener)>,
     state: MeetingState,
-    /// The language shown: a toast or name is put in words when it is shown, in the language of
-    /// that moment.
-    texts: Signal<&'static Texts>,
     sender: UnboundedSender<Event>,
     /// Pending reconnect and toast timers, cancelled when the task ends.
     timers: BTreeMap<u32, Timeout>,
@@ -342,7 +327,6 @@ impl Task {
                         .toasts
                         .update(|toasts| toasts.retain(|toast| toast.id != id));
                 }
-                Event::LanguageChanged => self.show_chat(),
                 Event::SampleLevels => {
                     self.sample_levels();
                     continue;

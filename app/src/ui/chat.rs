@@ -26,10 +26,13 @@ pub fn ChatPanel(lines: RwSignal<Vec<ChatLine>>, act: Callback<UiAction>) -> imp
             <ol class="chat-lines" aria-live="polite">
                 <For each=move || lines.get() key=|line| (line.id, line.not_delivered_to.len()) let(line)>
                     <li class:mine=line.mine>
-                        <span class="who">{line.name}</span>" "<time>{line.time}</time>
+                        <span class="who">{move || texts.get().person(&line.name)}</span>" "<time>{line.time}</time>
                         <p class="text">{line.text}</p>
                         {Some(line.not_delivered_to).filter(|names| !names.is_empty()).map(|names| view! {
-                            <p class="error">{move || texts.get().not_delivered(&names)}</p>
+                            <p class="error">{move || texts.with(|texts| {
+                                let names: Vec<String> = names.iter().map(|name| texts.person(name)).collect();
+                                texts.not_delivered(&names)
+                            })}</p>
                         })}
                     </li>
                 </For>

@@ -76,10 +76,12 @@ fn Transfer(view: TransferView, act: Callback<UiAction>) -> impl IntoView {
     let texts = use_texts();
     let key = view.key;
     let name = view.name.clone();
-    let title = if view.from.is_empty() {
-        format!("{} ({})", view.name, size_text(view.size))
-    } else {
-        format!("{} ({}) · {}", view.name, size_text(view.size), view.from)
+    let title = {
+        let (name, size, from) = (view.name.clone(), size_text(view.size), view.from.clone());
+        move || match &from {
+            None => format!("{name} ({size})"),
+            Some(from) => format!("{name} ({size}) · {}", texts.get().person(from)),
+        }
     };
     // "Cancel notes.txt": an action named with the file it acts on.
     let on_file = {

@@ -141,10 +141,10 @@ pub fn Meeting(
                 <div class="notices">
                     {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
                     <For each=move || state.untrustworthy.get().into_iter().enumerate() key=|(index, _)| *index let((_, name))>
-                        <p class="banner error" role="alert">{move || texts.get().untrustworthy(&name)}</p>
+                        <p class="banner error" role="alert">{move || texts.with(|texts| texts.untrustworthy(&texts.person(&name)))}</p>
                     </For>
                     <For each=move || changed_safety_numbers(state) key=|(peer, _)| *peer let((_, name))>
-                        <p class="banner error" role="alert">{move || texts.get().safety_number_changed(&name)}</p>
+                        <p class="banner error" role="alert">{move || texts.with(|texts| texts.safety_number_changed(&texts.person(&name)))}</p>
                     </For>
                     <Show when=move || state.sharing.get()>
                         <p class="banner sharing" role="status">
@@ -285,7 +285,7 @@ fn ConnectionDetails(state: MeetingState) -> impl IntoView {
             <ul>
                 {move || state.tiles.get().into_iter().map(|tile| tile.view.get()).map(|tile| view! {
                     <li>
-                        {tile.name}": "{status_text(texts.get(), tile.status)}
+                        {texts.get().person(&tile.name)}": "{status_text(texts.get(), tile.status)}
                         {tile.route.map(|route| format!(" · {}", match route {
                             Route::Direct => texts.get().route_direct,
                             Route::Relayed => texts.get().route_relayed,

@@ -17,7 +17,7 @@ pub fn ParticipantItem(
     #[prop(into)] act: Callback<UiAction>,
 ) -> impl IntoView {
     let texts = use_texts();
-    let name = move || view.with(|view| view.name.clone());
+    let name = move || view.with(|view| texts.get().person(&view.name));
     let status = move || view.with(|view| view.status);
     let media = move || view.with(|view| view.media);
     let safety_number = move || view.with(|view| view.safety_number.clone());

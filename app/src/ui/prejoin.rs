@@ -227,7 +227,6 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                 audio_only.get_untracked(),
                 untrack(hide_ip_choice).checked,
                 state,
-                texts,
             );
             phase.set(Phase::InMeeting {
                 session,

@@ -77,7 +77,7 @@ pub fn RemoteTile(
     });
     let safety_number = move || view.with(|view| view.safety_number.clone());
     let status = move || view.with(|view| view.status);
-    let name = move || view.with(|view| view.name.clone());
+    let name = move || view.with(|view| texts.get().person(&view.name));
     let media = move || view.with(|view| view.media);
     let verified = move || view.with(|view| view.verification == Verification::Verified);
     let problem = move || view.with(|view| view.problem);
@@ -125,7 +125,8 @@ pub fn ScreenTile(peer: PeerId, view: Signal<TileView>) -> impl IntoView {
             }
         });
     });
-    let caption = move || view.with(|view| texts.get().screen_of(&view.name));
+    let caption =
+        move || view.with(|view| texts.with(|texts| texts.screen_of(&texts.person(&view.name))));
     view! {
         <figure class="tile screen" data-peer=peer.0.to_string()>
             <video node_ref=video autoplay muted prop:muted=true playsinline></video>

@@ -227,6 +227,18 @@ async fn switching_to_german_in_a_meeting_changes_every_word_at_once_keeps_the_c
         .await?;
     }
     click(&ada, "Chat").await?;
+    // A line from Grace: its sender, "Guest", must follow the switch as well.
+    click(&grace, "Chat").await?;
+    fill(&grace, "Message", "Hallo").await?;
+    click(&grace, "Send").await?;
+    let from_guest = "[...document.querySelectorAll('.chat-lines .who')].some(who => who.textContent === 'Guest')";
+    wait_until(
+        &ada,
+        "Ada sees Grace's line from \"Guest\"",
+        from_guest,
+        CONNECT_TIMEOUT,
+    )
+    .await?;
     // The check below proves something only if the words it looks for are what an English
     // meeting says.
     let english = english_in(&ada.read::<String>(EVERYTHING_SAID).await?);

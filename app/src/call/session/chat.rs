@@ -15,12 +15,13 @@ const MAX_PENDING_CHAT: usize = 100;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatLine {
     pub id: u64,
+    /// The sender's name as given (maybe empty): put into words when shown.
     pub name: String,
     pub mine: bool,
     pub text: String,
     /// Local time, "14:05".
     pub time: String,
-    /// The people our message could not be delivered to.
+    /// The people our message could not be delivered to, their names as given.
     pub not_delivered_to: Vec<String>,
 }
 
@@ -64,7 +65,7 @@ impl Task {
         let now = js_sys::Date::now();
         match self.chat.receive(peer, &name, &frame, now) {
             Some(ChatEvent::ClearedBy(by)) => {
-                self.toast(move |texts| texts.chat_cleared_by(&by));
+                self.toast(move |texts| texts.chat_cleared_by(&texts.person(&by)));
             }
             Some(ChatEvent::File(wire)) => return self.on_file_message(peer, wire),
             Some(ChatEvent::Message(_)) | None => {}
@@ -93,8 +94,7 @@ impl Task {
             let channel = self.links.get(&peer).map(|link| link.chat());
             let Some(frame) = sealed.as_deref() else {
                 if let Some(id) = id {
-                    let name = self.display_name(&participant.name);
-                    self.chat.mark_not_delivered(id, &name);
+                    self.chat.mark_not_delivered(id, &participant.name);
                 }
                 continue;
             };
@@ -107,10 +107,7 @@ impl Task {
                 Some(id) if connecting && queue.len() < MAX_PENDING_CHAT => {
                     queue.push((id, frame.to_owned()));
                 }
-                Some(id) => {
-                    let name = self.display_name(&participant.name);
-                    self.chat.mark_not_delivered(id, &name);
-                }
+                Some(id) => self.chat.mark_not_delivered(id, &participant.name),
                 None => {}
             }
         }
@@ -129,15 +126,14 @@ impl Task {
         self.show_chat();
     }
 
+    /// `peer`'s name as they gave it (empty if none): put into words only when shown.
     pub(super) fn participant_name(&self, peer: PeerId) -> String {
-        let name = self
-            .room
+        self.room
             .participants()
             .into_iter()
             .find(|participant| participant.peer == peer)
             .map(|participant| participant.name)
-            .unwrap_or_default();
-        self.display_name(&name)
+            .unwrap_or_default()
     }
 
     /// Copies the chat into the UI's signals.
@@ -147,7 +143,7 @@ impl Task {
             .entries()
             .map(|entry| ChatLine {
                 id: entry.id,
-                name: self.display_name(&entry.name),
+                name: entry.name.clone(),
                 mine: entry.author == Author::Me,
                 text: entry.text.clone(),
                 time: local_time(entry.at_millis),

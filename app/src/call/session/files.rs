@@ -44,8 +44,8 @@ pub struct TransferView {
     pub key: TransferKey,
     pub name: String,
     pub size: u64,
-    /// The sender's name for a file we receive; empty for ours.
-    pub from: String,
+    /// The sender's name as given (maybe empty) for a file we receive; `None` for ours.
+    pub from: Option<String>,
     pub percent: u8,
     pub bytes_per_second: f64,
     pub state: TransferState,
@@ -109,7 +109,7 @@ impl Task {
             key: TransferKey::Out(transfer),
             name: outgoing.offer().name.clone(),
             size,
-            from: String::new(),
+            from: None,
             percent: 0,
             bytes_per_second: 0.0,
             state: TransferState::Active,
@@ -271,7 +271,7 @@ impl Task {
             key: TransferKey::In(peer, transfer),
             name: incoming.offer().name.clone(),
             size: incoming.offer().size,
-            from: self.participant_name(peer),
+            from: Some(self.participant_name(peer)),
             percent: 0,
             bytes_per_second: 0.0,
             state: TransferState::Active,

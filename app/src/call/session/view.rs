@@ -161,19 +161,18 @@ impl Task {
     pub(super) fn notify(&mut self, notice: Notice) {
         match notice {
             Notice::Joined { name } => {
-                self.toast(move |texts| texts.joined(&display_name(texts, &name)));
+                self.toast(move |texts| texts.joined(&texts.person(&name)));
             }
             Notice::Left { name } => {
-                self.toast(move |texts| texts.left(&display_name(texts, &name)));
+                self.toast(move |texts| texts.left(&texts.person(&name)));
             }
             Notice::ForeignPassphraseAttempt => {
                 self.toast(|texts| texts.foreign_attempt.to_owned());
             }
             Notice::HandRaised { name } => {
-                self.toast(move |texts| texts.hand_raised_by(&display_name(texts, &name)));
+                self.toast(move |texts| texts.hand_raised_by(&texts.person(&name)));
             }
             Notice::Untrustworthy { name } => {
-                let name = self.display_name(&name);
                 self.state.untrustworthy.update(|names| names.push(name));
             }
         }
@@ -188,14 +187,6 @@ impl Task {
         self.state
             .toasts
             .update(|toasts| toasts.push(Toast { id, text }));
-    }
-
-    pub(super) fn texts(&self) -> &'static Texts {
-        self.texts.get_untracked()
-    }
-
-    pub(super) fn display_name(&self, name: &str) -> String {
-        display_name(self.texts(), name)
     }
 
     /// Copies the room's view into the UI's signals; each is set only if what it shows changed.
@@ -217,7 +208,7 @@ impl Task {
                         .with_untracked(|view| (view.tracks, view.screen_tracks))
                 });
                 let view = TileView {
-                    name: self.display_name(&participant.name),
+                    name: participant.name.clone(),
                     status: participant.status,
                     stream: RemoteStream(SendWrapper::new(link.remote_stream().share())),
                     tracks,
@@ -281,15 +272,6 @@ impl Task {
         if self.state.dropped.get_untracked() != dropped {
             self.state.dropped.set(dropped);
         }
-    }
-}
-
-/// The name someone gave, or "Guest" if they gave none.
-fn display_name(texts: &Texts, name: &str) -> String {
-    if name.is_empty() {
-        texts.guest.to_owned()
-    } else {
-        name.to_owned()
     }
 }
 
