@@ -56,16 +56,10 @@ impl Request {
     /// The request in `value`, or `None` if it is not one.
     pub fn from_js(value: &JsValue) -> Option<Self> {
         let parts = value.dyn_ref::<Array>()?;
-        let salt = parts.get(2).dyn_into::<Uint8Array>().ok()?;
-        let mut bytes = [0u8; 32];
-        if salt.length() as usize != bytes.len() {
-            return None;
-        }
-        salt.copy_to(&mut bytes);
         Some(Self {
             id: id_of(&parts.get(0))?,
             password: parts.get(1).as_string()?,
-            salt: bytes,
+            salt: bytes_of(&parts.get(2).dyn_into().ok()?)?,
         })
     }
 }
@@ -93,11 +87,7 @@ impl Reply {
             return Some(Self { id, root: None });
         }
         let array = root.dyn_into::<Uint8Array>().ok()?;
-        let mut bytes = [0u8; ROOT_SECRET_LEN];
-        if array.length() as usize != bytes.len() {
-            return None;
-        }
-        array.copy_to(&mut bytes);
+        let bytes = bytes_of::<ROOT_SECRET_LEN>(&array)?;
         array.fill(0, 0, array.length());
         Some(Self {
             id,
@@ -114,6 +104,15 @@ impl Reply {
             array.fill(0, 0, array.length());
         }
     }
+}
+
+/// The bytes of `array`, if it holds exactly `N`.
+fn bytes_of<const N: usize>(array: &Uint8Array) -> Option<[u8; N]> {
+    let mut bytes = [0u8; N];
+    (array.length() as usize == N).then(|| {
+        array.copy_to(&mut bytes);
+        bytes
+    })
 }
 
 fn id_of(value: &JsValue) -> Option<u32> {

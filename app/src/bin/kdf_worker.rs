@@ -9,7 +9,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 fn main() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let answer = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
+    let replies = scope.clone();
+    let answer = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         // Anything but a request comes from no page of ours: there is nobody to answer.
         let Some(request) = Request::from_js(&event.data()) else {
             return;
@@ -20,9 +21,8 @@ fn main() {
             root,
         }
         .to_js();
-        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         // Posting fails only for values that cannot be cloned; an array of a number and bytes can.
-        let _ = scope.post_message(&reply);
+        let _ = replies.post_message(&reply);
         Reply::wipe_posted(&reply);
     });
     scope.set_onmessage(Some(answer.as_ref().unchecked_ref()));
