@@ -14,7 +14,9 @@
 
 use protocol::RoomId;
 
-use crate::aead::{Cipher, Nonce, TAG_LEN};
+use zeroize::Zeroizing;
+
+use crate::aead::{Cipher, NONCE_LEN, Nonce, TAG_LEN};
 use crate::hash::hkdf;
 use crate::keys::{Chat, Key, Media, Purpose};
 use crate::random::{RngError, bytes};
@@ -27,9 +29,10 @@ pub const STREAM_AAD_LABEL: &[u8] = b"stube/v2/stream";
 /// Format version of stream frames.
 pub const STREAM_VERSION: u8 = 2;
 
-const HEADER_LEN: usize = 1 + 1 + 8;
+/// Length of a frame's header: `version || kind || counter`.
+pub const STREAM_HEADER_LEN: usize = 1 + 1 + 8;
 /// Length of a frame with an empty plaintext.
-pub const STREAM_OVERHEAD: usize = HEADER_LEN + TAG_LEN;
+pub const STREAM_OVERHEAD: usize = STREAM_HEADER_LEN + TAG_LEN;
 
 /// Purposes whose keys may seal streams: chat-and-file and media.
 pub trait StreamPurpose: Purpose {}
@@ -53,8 +56,53 @@ impl StreamId {
     }
 }
 
-/// The cipher and associated-data prefix shared by both ends of one stream.
+/// A stream's AES-256-GCM key. It leaves this crate only to be imported, non-extractable, into the
+/// browser's WebCrypto ([`crate::webcrypto`]), which has hardware AES for file chunks.
+pub struct StreamKey(Zeroizing<[u8; 32]>);
+
+impl StreamKey {
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+/// One frame before its AES-256-GCM runs: its kind and counter, from which come the header
+/// before the ciphertext, the nonce and the associated data. [`StreamSealer::seal`] and
+/// [`StreamOpener::open`] run the AES-GCM in this crate; [`crate::webcrypto`] runs the same one
+/// in the browser, with these same bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameSpec {
+    kind: u8,
+    counter: u64,
+    aad: Vec<u8>,
+}
+
+impl FrameSpec {
+    pub fn kind(&self) -> u8 {
+        self.kind
+    }
+
+    /// `version || kind || counter`, the frame's first bytes.
+    pub fn header(&self) -> [u8; STREAM_HEADER_LEN] {
+        let mut header = [0; STREAM_HEADER_LEN];
+        header[0] = STREAM_VERSION;
+        header[1] = self.kind;
+        header[2..].copy_from_slice(&self.counter.to_be_bytes());
+        header
+    }
+
+    pub fn nonce(&self) -> [u8; NONCE_LEN] {
+        *Nonce::from_counter(self.counter).as_bytes()
+    }
+
+    pub fn aad(&self) -> &[u8] {
+        &self.aad
+    }
+}
+
+/// The key, cipher and associated-data prefix shared by both ends of one stream.
 struct StreamCipher {
+    key: StreamKey,
     cipher: Cipher,
     room: RoomId,
     id: StreamId,
@@ -62,17 +110,16 @@ struct StreamCipher {
 
 impl StreamCipher {
     fn new<P: StreamPurpose>(key: &Key<P>, room: &RoomId, id: StreamId) -> Self {
-        let mut stream_key: [u8; 32] = hkdf(&id.0, key.expose(), STREAM_KEY_LABEL);
-        let cipher = Cipher::new(&stream_key);
-        zeroize::Zeroize::zeroize(&mut stream_key);
+        let stream_key = StreamKey(Zeroizing::new(hkdf(&id.0, key.expose(), STREAM_KEY_LABEL)));
         Self {
-            cipher,
+            cipher: Cipher::new(stream_key.expose()),
+            key: stream_key,
             room: room.clone(),
             id,
         }
     }
 
-    fn aad(&self, kind: u8, counter: u64) -> Vec<u8> {
+    fn spec(&self, kind: u8, counter: u64) -> FrameSpec {
         let room = self.room.as_str().as_bytes();
         let mut aad = Vec::with_capacity(STREAM_AAD_LABEL.len() + 1 + room.len() + 16 + 1 + 8);
         aad.extend_from_slice(STREAM_AAD_LABEL);
@@ -81,7 +128,7 @@ impl StreamCipher {
         aad.extend_from_slice(&self.id.0);
         aad.push(kind);
         aad.extend_from_slice(&counter.to_be_bytes());
-        aad
+        FrameSpec { kind, counter, aad }
     }
 }
 
@@ -121,19 +168,37 @@ impl StreamSealer {
     /// Seals the next frame. Fails with [`SealError::Exhausted`] once the counter would wrap;
     /// start a new stream then.
     pub fn seal(&mut self, kind: u8, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        let spec = self.next_spec(kind)?;
+        self.seal_spec(&spec, plaintext)
+    }
+
+    /// Takes the next counter for a frame of `kind`, to be sealed with [`Self::seal_spec`] or
+    /// outside this crate under [`Self::key`]. Fails like [`Self::seal`].
+    pub fn next_spec(&mut self, kind: u8) -> Result<FrameSpec, SealError> {
         let counter = self.next;
         self.next = counter.checked_add(1).ok_or(SealError::Exhausted)?;
-        let aad = self.stream.aad(kind, counter);
+        Ok(self.stream.spec(kind, counter))
+    }
+
+    /// The frame `header || ciphertext || tag` of a spec from [`Self::next_spec`].
+    pub fn seal_spec(&self, spec: &FrameSpec, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
         let mut frame = Vec::with_capacity(STREAM_OVERHEAD + plaintext.len());
-        frame.push(STREAM_VERSION);
-        frame.push(kind);
-        frame.extend_from_slice(&counter.to_be_bytes());
+        frame.extend_from_slice(&spec.header());
         frame.extend_from_slice(plaintext);
         self.stream
             .cipher
-            .seal_in_place(&Nonce::from_counter(counter), &aad, &mut frame, HEADER_LEN)
+            .seal_in_place(
+                &Nonce::from_counter(spec.counter),
+                &spec.aad,
+                &mut frame,
+                STREAM_HEADER_LEN,
+            )
             .map_err(|_| SealError::TooLong)?;
         Ok(frame)
+    }
+
+    pub fn key(&self) -> &StreamKey {
+        &self.stream.key
     }
 
     #[cfg(test)]
@@ -168,23 +233,48 @@ impl StreamOpener {
 
     /// Opens the next frame; its counter must be above every earlier authenticated one.
     pub fn open(&mut self, frame: &[u8]) -> Result<Opened, OpenError> {
-        let (header, sealed) = frame.split_at_checked(HEADER_LEN).ok_or(OpenError)?;
-        let [version, kind, counter @ ..] = header else {
+        let (header, sealed) = frame.split_at_checked(STREAM_HEADER_LEN).ok_or(OpenError)?;
+        let spec = self.spec(header)?;
+        let plaintext = self.open_spec(&spec, sealed)?;
+        self.accept(&spec);
+        Ok(Opened {
+            kind: spec.kind,
+            plaintext,
+        })
+    }
+
+    /// The spec of a frame from its first [`STREAM_HEADER_LEN`] bytes, if its version is known
+    /// and its counter above every accepted one. Open it with [`Self::open_spec`] (or outside
+    /// this crate under [`Self::key`]) and then [`Self::accept`] it.
+    pub fn spec(&self, header: &[u8]) -> Result<FrameSpec, OpenError> {
+        let [version, kind, counter @ ..] = header.get(..STREAM_HEADER_LEN).ok_or(OpenError)?
+        else {
             return Err(OpenError);
         };
         let counter = u64::from_be_bytes(<[u8; 8]>::try_from(counter).map_err(|_| OpenError)?);
         if *version != STREAM_VERSION || self.last.is_some_and(|last| counter <= last) {
             return Err(OpenError);
         }
-        let aad = self.stream.aad(*kind, counter);
-        let plaintext = self
-            .stream
+        Ok(self.stream.spec(*kind, counter))
+    }
+
+    /// The plaintext of `sealed` (`ciphertext || tag`, the frame after its header).
+    pub fn open_spec(&self, spec: &FrameSpec, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
+        self.stream
             .cipher
-            .open(&Nonce::from_counter(counter), &aad, sealed)?;
-        self.last = Some(counter);
-        Ok(Opened {
-            kind: *kind,
-            plaintext,
-        })
+            .open(&Nonce::from_counter(spec.counter), &spec.aad, sealed)
+    }
+
+    /// Records that the frame of `spec` opened (authenticated): no counter up to its own is
+    /// accepted again. Only after its tag verified.
+    pub fn accept(&mut self, spec: &FrameSpec) {
+        self.last = Some(
+            self.last
+                .map_or(spec.counter, |last| last.max(spec.counter)),
+        );
+    }
+
+    pub fn key(&self) -> &StreamKey {
+        &self.stream.key
     }
 }

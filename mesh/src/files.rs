@@ -10,9 +10,14 @@
 //! against the offered size, and hashes as it goes; the file is offered for saving only when the
 //! whole of it arrived and the hash matches. Neither side holds the file in this module: the
 //! sender reads one chunk at a time, the receiver hands every opened chunk to the browser.
+//!
+//! The AES-256-GCM of a chunk may run here ([`Outgoing::seal_chunk`], [`Incoming::receive`]) or
+//! outside, in the browser's WebCrypto with hardware AES: a [`SealJob`] or [`OpenJob`] carries the
+//! frame's head, nonce and associated data, the bookkeeping (counters, sizes, hash) stays here.
 //! Names lose any path and the invisible characters that could disguise them.
 
-use crypto::{RoomKeys, StreamId, StreamOpener, StreamSealer};
+use crypto::stream::STREAM_HEADER_LEN;
+use crypto::{FrameSpec, RoomKeys, StreamId, StreamKey, StreamOpener, StreamSealer};
 use protocol::PeerId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -32,6 +37,44 @@ const CHUNK_KIND: u8 = 2;
 const END_KIND: u8 = 3;
 /// The transfer number before each sealed frame on the file channel.
 const PREFIX_BYTES: usize = 8;
+/// A frame's bytes before its ciphertext: the transfer number and the stream header.
+pub const FRAME_HEAD_BYTES: usize = PREFIX_BYTES + STREAM_HEADER_LEN;
+
+/// One frame of a transfer before its AES-256-GCM: the frame is [`Self::head`] followed by the
+/// `ciphertext || tag` of the chunk under the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealJob {
+    head: [u8; FRAME_HEAD_BYTES],
+    spec: FrameSpec,
+}
+
+impl SealJob {
+    fn new(transfer: u64, spec: FrameSpec) -> Self {
+        let mut head = [0; FRAME_HEAD_BYTES];
+        head[..PREFIX_BYTES].copy_from_slice(&transfer.to_be_bytes());
+        head[PREFIX_BYTES..].copy_from_slice(&spec.header());
+        Self { head, spec }
+    }
+
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    pub fn spec(&self) -> &FrameSpec {
+        &self.spec
+    }
+}
+
+/// A received frame whose head checked out (known version, a later counter), before its
+/// `ciphertext || tag` (the frame after [`FRAME_HEAD_BYTES`]) is opened under [`OpenJob::spec`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenJob(FrameSpec);
+
+impl OpenJob {
+    pub fn spec(&self) -> &FrameSpec {
+        &self.0
+    }
+}
 
 /// A sender's announcement of one file (on the chat channel).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,13 +196,24 @@ impl Outgoing {
 
     /// Seals the chunk read for [`Self::next_range`] into a frame for the file channel.
     pub fn seal_chunk(&mut self, chunk: &[u8]) -> Result<Vec<u8>, FileError> {
+        let job = self.chunk_job(chunk)?;
+        self.seal(&job, chunk)
+    }
+
+    /// Takes the chunk read for [`Self::next_range`] into the hash and the count, and gives the
+    /// job of sealing it (under [`Self::key`], outside this crate).
+    pub fn chunk_job(&mut self, chunk: &[u8]) -> Result<SealJob, FileError> {
         let expected = self.next_range().map_or(0, |(start, end)| end - start);
         if chunk.len() as u64 != expected {
             return Err(FileError::Truncated);
         }
+        let spec = self
+            .sealer
+            .next_spec(CHUNK_KIND)
+            .map_err(|_| FileError::Overflow)?;
         self.hasher.update(chunk);
         self.sealed += expected;
-        self.frame(CHUNK_KIND, chunk)
+        Ok(SealJob::new(self.offer.transfer, spec))
     }
 
     /// The last frame: the SHA-256 of the whole file. Only once every chunk was sealed.
@@ -168,22 +222,28 @@ impl Outgoing {
             return Err(FileError::Truncated);
         }
         let digest = self.hasher.clone().finalize();
-        self.frame(END_KIND, &digest)
+        let spec = self
+            .sealer
+            .next_spec(END_KIND)
+            .map_err(|_| FileError::Overflow)?;
+        self.seal(&SealJob::new(self.offer.transfer, spec), &digest)
+    }
+
+    /// The stream's key, for sealing [`SealJob`]s outside this crate.
+    pub fn key(&self) -> &StreamKey {
+        self.sealer.key()
     }
 
     pub fn progress(&self, now: f64) -> Progress {
         Progress::new(self.sealed, self.offer.size, self.started_at, now)
     }
 
-    fn frame(&mut self, kind: u8, plaintext: &[u8]) -> Result<Vec<u8>, FileError> {
+    fn seal(&self, job: &SealJob, plaintext: &[u8]) -> Result<Vec<u8>, FileError> {
         let sealed = self
             .sealer
-            .seal(kind, plaintext)
+            .seal_spec(&job.spec, plaintext)
             .map_err(|_| FileError::Overflow)?;
-        let mut frame = Vec::with_capacity(PREFIX_BYTES + sealed.len());
-        frame.extend_from_slice(&self.offer.transfer.to_be_bytes());
-        frame.extend_from_slice(&sealed);
-        Ok(frame)
+        Ok([&job.head[..PREFIX_BYTES], &sealed].concat())
     }
 }
 
@@ -251,28 +311,54 @@ impl Incoming {
     /// [`FileError::Unopenable`] frames are to be dropped and counted; every other error ends
     /// the transfer with nothing offered for saving.
     pub fn receive(&mut self, frame: &[u8]) -> Result<Received, FileError> {
-        let sealed = frame.get(PREFIX_BYTES..).ok_or(FileError::Unopenable)?;
-        let opened = self
+        let job = self.open_job(frame)?;
+        let sealed = frame.get(FRAME_HEAD_BYTES..).unwrap_or_default();
+        let plaintext = self
             .opener
-            .open(sealed)
+            .open_spec(job.spec(), sealed)
             .map_err(|_| FileError::Unopenable)?;
-        match opened.kind {
+        self.opened(job, plaintext)
+    }
+
+    /// The job of opening a frame from its first [`FRAME_HEAD_BYTES`] (outside this crate, under
+    /// [`Self::key`]); [`FileError::Unopenable`] if the head is not one this transfer can open.
+    pub fn open_job(&self, head: &[u8]) -> Result<OpenJob, FileError> {
+        let header = head
+            .get(PREFIX_BYTES..FRAME_HEAD_BYTES)
+            .ok_or(FileError::Unopenable)?;
+        let spec = self
+            .opener
+            .spec(header)
+            .map_err(|_| FileError::Unopenable)?;
+        Ok(OpenJob(spec))
+    }
+
+    /// The `plaintext` a job's frame opened to (its tag verified): counted, hashed and checked
+    /// like a frame given to [`Self::receive`].
+    pub fn opened(&mut self, job: OpenJob, plaintext: Vec<u8>) -> Result<Received, FileError> {
+        self.opener.accept(job.spec());
+        match job.spec().kind() {
             CHUNK_KIND => {
-                let length = opened.plaintext.len() as u64;
+                let length = plaintext.len() as u64;
                 if self.received + length > self.offer.size {
                     return Err(FileError::Overflow);
                 }
                 self.received += length;
-                self.hasher.update(&opened.plaintext);
-                Ok(Received::Chunk(opened.plaintext))
+                self.hasher.update(&plaintext);
+                Ok(Received::Chunk(plaintext))
             }
             END_KIND if self.received < self.offer.size => Err(FileError::Truncated),
-            END_KIND if self.hasher.clone().finalize().as_slice() == opened.plaintext => {
+            END_KIND if self.hasher.clone().finalize().as_slice() == plaintext => {
                 Ok(Received::Complete)
             }
             END_KIND => Err(FileError::HashMismatch),
             _ => Err(FileError::Unopenable),
         }
+    }
+
+    /// The stream's key, for opening [`OpenJob`]s outside this crate.
+    pub fn key(&self) -> &StreamKey {
+        self.opener.key()
     }
 
     pub fn progress(&self, now: f64) -> Progress {
@@ -367,6 +453,68 @@ mod tests {
         assert_eq!(progress.percent(), 100);
         let bytes = (3 * CHUNK_BYTES + 123) as f64;
         assert!((progress.bytes_per_second - bytes / 2.0).abs() < 1e-6);
+    }
+
+    /// AES-256-GCM outside `crypto`, as the browser's WebCrypto runs it: `ciphertext || tag`.
+    fn outside(key: &StreamKey, spec: &FrameSpec, text: &[u8], seal: bool) -> Option<Vec<u8>> {
+        use aes_gcm::aead::{Aead, Payload};
+        use aes_gcm::{Aes256Gcm, KeyInit};
+        let cipher = Aes256Gcm::new(key.expose().into());
+        let nonce = spec.nonce().into();
+        let payload = Payload {
+            msg: text,
+            aad: spec.aad(),
+        };
+        if seal {
+            cipher.encrypt(&nonce, payload).ok()
+        } else {
+            cipher.decrypt(&nonce, payload).ok()
+        }
+    }
+
+    #[test]
+    fn jobs_sealed_and_opened_outside_make_the_same_frames() {
+        let keys = keys("correct horse battery staple");
+        let data = file(2 * CHUNK_BYTES as usize + 5);
+        let (offer, frames) = send(&keys, &data);
+        let mut outgoing = Outgoing::new(&keys, 7, "report.pdf", data.len() as u64, 0.0)
+            .expect("as the test sets it up");
+        let mut incoming =
+            Incoming::accept(&keys, BOB, offer, 0.0).expect("as the test sets it up");
+        let mut received = Vec::new();
+        while let Some((start, end)) = outgoing.next_range() {
+            let chunk = &data[start as usize..end as usize];
+            let job = outgoing.chunk_job(chunk).expect("the expected length");
+            let sealed = outside(outgoing.key(), job.spec(), chunk, true).expect("seals");
+            let frame = [job.head(), &sealed].concat();
+            // Another stream (a fresh random id), so not `frames`' bytes, but opened alike.
+            assert_eq!(frame.len(), frames[received.len()].len());
+            assert!(
+                Incoming::accept(&keys, BOB, outgoing.offer().clone(), 0.0)
+                    .expect("as the test sets it up")
+                    .receive(&frame)
+                    .is_ok()
+            );
+            let job = incoming
+                .open_job(&frames[received.len()][..FRAME_HEAD_BYTES])
+                .expect("a later counter");
+            let body = &frames[received.len()][FRAME_HEAD_BYTES..];
+            let plaintext = outside(incoming.key(), job.spec(), body, false).expect("opens");
+            assert!(
+                matches!(incoming.opened(job, plaintext), Ok(Received::Chunk(got)) if got == chunk)
+            );
+            received.push(chunk.to_vec());
+        }
+        let last = frames.last().expect("an end frame");
+        let replay = incoming.open_job(&frames[0][..FRAME_HEAD_BYTES]);
+        assert_eq!(replay, Err(FileError::Unopenable), "an accepted counter");
+        let job = incoming.open_job(last).expect("the end's counter");
+        let mut tampered = last[FRAME_HEAD_BYTES..].to_vec();
+        tampered[0] ^= 1;
+        assert_eq!(outside(incoming.key(), job.spec(), &tampered, false), None);
+        let digest = outside(incoming.key(), job.spec(), &last[FRAME_HEAD_BYTES..], false);
+        let digest = digest.expect("the end opens");
+        assert_eq!(incoming.opened(job, digest), Ok(Received::Complete));
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub use chat::{
 };
 pub use devices::{Device, DeviceKind, DeviceName, Devices, MAX_DEVICES_PER_KIND};
 pub use files::{
-    CHUNK_BYTES, FileError, FileOffer, Incoming, MAX_FILE_BYTES, MAX_INCOMING, Outgoing, Progress,
-    Received, clean_name, transfer_of,
+    CHUNK_BYTES, FRAME_HEAD_BYTES, FileError, FileOffer, Incoming, MAX_FILE_BYTES, MAX_INCOMING,
+    OpenJob, Outgoing, Progress, Received, SealJob, clean_name, transfer_of,
 };
 pub use initials::initials;
 pub use level::{LevelMeter, SILENCE_MILLIS};

@@ -36,13 +36,16 @@ const OBSERVER: &str = r#"
   window.__stubeChannelPayloads = [];
   const channelSend = RTCDataChannel.prototype.send;
   // A test sets `window.__stubeFlipNext` to a number n to have the next n binary frames sent
-  // with one byte flipped (tampered payloads, as if forged inside the connection).
+  // with one byte flipped (tampered payloads, as if forged inside the connection); with
+  // `window.__stubeFlipLabel` set, only frames on the channels of that label count.
   window.__stubeFlipNext = 0;
+  window.__stubeFlipLabel = null;
   RTCDataChannel.prototype.send = function (data) {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
     window.__stubeChannelPayloads.push(bytes ? new TextDecoder('latin1').decode(bytes) : String(data));
-    if (bytes && window.__stubeFlipNext > 0) {
+    const flips = window.__stubeFlipLabel === null || window.__stubeFlipLabel === this.label;
+    if (bytes && flips && window.__stubeFlipNext > 0) {
       window.__stubeFlipNext -= 1;
       const forged = bytes.slice();
       forged[forged.length >> 1] ^= 1;

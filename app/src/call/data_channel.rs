@@ -20,10 +20,14 @@ pub fn negotiated(connection: &RtcPeerConnection, label: &str, id: u16) -> RtcDa
 /// The bytes of a `message` event; `None` for a text message (never Stube's, dropped like any
 /// frame that does not open).
 pub fn binary_frame(event: &Event) -> Option<Vec<u8>> {
-    let buffer = event
+    binary_buffer(event).map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The buffer of a binary `message` event, left in JavaScript; `None` for a text message.
+pub fn binary_buffer(event: &Event) -> Option<js_sys::ArrayBuffer> {
+    event
         .dyn_ref::<MessageEvent>()?
         .data()
         .dyn_into::<js_sys::ArrayBuffer>()
-        .ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+        .ok()
 }

@@ -1,11 +1,12 @@
 //! The file data channel of one peer connection: negotiated channel 1
 //! ([`super::data_channel`]), beside the chat channel
 //! so that a large file never holds up a chat line. It carries the frames of
-//! [`mesh::Outgoing`] (chunks sealed under each transfer's stream). Sending is paced by the
+//! [`mesh::Outgoing`] (chunks sealed under each transfer's stream), left as JavaScript buffers
+//! both ways (WebCrypto seals and opens them). Sending is paced by the
 //! browser's send buffer: [`FileChannel::has_room`] says whether another chunk may go, and
 //! [`PeerEvent::FileRoom`] comes when the buffer has drained below [`LOW_WATER_BYTES`].
 
-use super::data_channel::{binary_frame, negotiated};
+use super::data_channel::{binary_buffer, negotiated};
 use super::error::JsError;
 use super::peer::PeerEvent;
 use gloo_events::EventListener;
@@ -31,7 +32,7 @@ impl FileChannel {
         let (on_message, on_low, on_close) = (notify.clone(), notify.clone(), notify);
         let listeners = [
             EventListener::new(&channel, "message", move |event| {
-                if let Some(frame) = binary_frame(event) {
+                if let Some(frame) = binary_buffer(event) {
                     on_message(PeerEvent::FileFrame(frame));
                 }
             }),
@@ -56,8 +57,8 @@ impl FileChannel {
     }
 
     /// Sends one frame; `false` if the channel is closed or refused it.
-    pub fn send(&self, frame: &[u8]) -> bool {
-        self.is_open() && self.channel.send_with_u8_array(frame).is_ok()
+    pub fn send(&self, frame: &js_sys::Uint8Array) -> bool {
+        self.is_open() && self.channel.send_with_array_buffer_view(frame).is_ok()
     }
 }
 

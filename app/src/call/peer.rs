@@ -71,8 +71,8 @@ pub enum PeerEvent {
     ChatFrame(Vec<u8>),
     /// The chat channel closed.
     ChatClosed,
-    /// A frame arrived on the file channel.
-    FileFrame(Vec<u8>),
+    /// A frame arrived on the file channel (still a JavaScript buffer).
+    FileFrame(js_sys::ArrayBuffer),
     /// The file channel's send buffer drained: more chunks may go.
     FileRoom,
     /// The file channel closed.

@@ -31,6 +31,7 @@ use super::peer::{IceConfig, PeerEvent, PeerLink};
 use super::signalling::{Signalling, SocketEvent};
 use super::track_watch::{TrackEvent, TrackWatch};
 use crypto::RoomKeys;
+use crypto::webcrypto::WebCryptoError;
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
 use gloo_timers::callback::{Interval, Timeout};
@@ -165,10 +166,15 @@ enum Event {
     Screen(Result<MediaStreamTrack, MediaProblem>),
     /// The shared screen's track ended (the browser's own "Stop sharing", say).
     ScreenEnded,
-    /// A chunk of our file transfer `transfer` was read.
+    /// A block of our file transfer `transfer` was read.
     FileRead {
         transfer: u64,
-        result: Result<Vec<u8>, JsError>,
+        result: Result<js_sys::Uint8Array, JsError>,
+    },
+    /// The chunks of the block just read were sealed into frames.
+    FileSealed {
+        transfer: u64,
+        result: Result<Vec<js_sys::Uint8Array>, WebCryptoError>,
     },
     /// The browser's device list changed (something plugged in or out).
     DevicesChanged,
@@ -300,10 +306,14 @@ impl Task {
                 }
                 Event::Device { kind, result } => self.on_device(kind, result).await,
                 Event::Ui(UiAction::UseDevice(kind, id)) => self.use_device(kind, id).await,
-                Event::Ui(UiAction::SendFile(file, to)) => self.send_file(file.take(), to),
+                Event::Ui(UiAction::SendFile(file, to)) => self.send_file(file.take(), to).await,
                 Event::Ui(UiAction::CancelTransfer(key)) => self.cancel_transfer(key),
                 Event::FileRead { transfer, result } => {
                     self.on_file_read(transfer, result);
+                    continue;
+                }
+                Event::FileSealed { transfer, result } => {
+                    self.on_file_sealed(transfer, result);
                     continue;
                 }
                 Event::DevicesChanged => self.refresh_devices(),

@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use crypto::stream::STREAM_OVERHEAD;
+use crypto::stream::{STREAM_HEADER_LEN, STREAM_OVERHEAD};
 use crypto::{OpenError, RoomName, StreamId, StreamOpener, StreamSealer, room_id};
 
 use crate::{keys, other_keys};
@@ -121,4 +121,77 @@ fn stream_ids_round_trip_through_bytes() {
     let id = sealer.stream_id();
     assert_eq!(StreamId::from_slice(id.as_bytes()), Some(id));
     assert_eq!(StreamId::from_slice(&id.as_bytes()[..15]), None);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_frame_sealed_and_opened_in_steps_is_the_same_frame() {
+    let (mut sealer, mut opener) = pair();
+    let mut twin = StreamSealer::new(keys().chat(), keys().room_id()).expect("randomness");
+    let spec = sealer.next_spec(2).expect("a counter");
+    let frame = sealer.seal_spec(&spec, b"a chunk").expect("seals");
+    assert_eq!(&frame[..STREAM_HEADER_LEN], spec.header().as_slice());
+    assert_eq!(opener.open(&frame).expect("opens").plaintext, b"a chunk");
+    assert_ne!(
+        twin.seal(2, b"a chunk").expect("seals"),
+        frame,
+        "another stream"
+    );
+
+    let next = sealer.seal(2, b"the next").expect("seals");
+    let spec = opener.spec(&next).expect("a later counter");
+    let body = &next[STREAM_HEADER_LEN..];
+    assert_eq!(opener.open_spec(&spec, body).expect("opens"), b"the next");
+    assert!(
+        opener.spec(&next).is_ok(),
+        "not accepted yet: the same counter may still come"
+    );
+    opener.accept(&spec);
+    assert_eq!(opener.spec(&next), Err(OpenError), "accepted: a replay");
+    assert_eq!(opener.open(&frame), Err(OpenError), "an earlier frame");
+}
+
+/// WebCrypto's AES-GCM in the browser against this crate's, both ways, on a file-sized chunk.
+#[cfg(target_arch = "wasm32")]
+mod in_webcrypto {
+    use crypto::OpenError;
+    use crypto::stream::STREAM_HEADER_LEN;
+    use crypto::webcrypto::WebStreamKey;
+    use js_sys::Uint8Array;
+
+    use super::pair;
+
+    fn bytes(buffer: &js_sys::ArrayBuffer) -> Vec<u8> {
+        Uint8Array::new(buffer).to_vec()
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    async fn a_frame_sealed_by_webcrypto_opens_here_and_the_reverse() {
+        let (mut sealer, mut opener) = pair();
+        let chunk: Vec<u8> = (0..65_536u32).map(|i| (i % 251) as u8).collect();
+
+        let web = WebStreamKey::import(sealer.key()).await.expect("imports");
+        let spec = sealer.next_spec(2).expect("a counter");
+        let sealed = web
+            .seal(&spec, &Uint8Array::from(chunk.as_slice()))
+            .await
+            .expect("seals");
+        let frame = [spec.header().as_slice(), &bytes(&sealed)].concat();
+        assert_eq!(frame, sealer.seal_spec(&spec, &chunk).expect("seals"));
+        assert_eq!(opener.open(&frame).expect("opens").plaintext, chunk);
+
+        let web = WebStreamKey::import(opener.key()).await.expect("imports");
+        let frame = sealer.seal(3, b"the end").expect("seals");
+        let spec = opener.spec(&frame).expect("a later counter");
+        let body = Uint8Array::from(&frame[STREAM_HEADER_LEN..]);
+        let opened = web.open(&spec, &body).await.expect("opens");
+        assert_eq!(bytes(&opened), b"the end");
+
+        let mut tampered = sealer.seal(2, b"flipped").expect("seals");
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        let spec = opener.spec(&tampered).expect("a later counter");
+        let body = Uint8Array::from(&tampered[STREAM_HEADER_LEN..]);
+        assert_eq!(web.open(&spec, &body).await.err(), Some(OpenError));
+    }
 }

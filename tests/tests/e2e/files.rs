@@ -107,14 +107,16 @@ async fn files_arrive_whole_cancel_on_both_sides_and_the_limit_holds() -> anyhow
     ada.bring_to_front().await?;
     let bobs_picker = "[...document.querySelectorAll('li.participant')].find(li => li.querySelector('.name')?.textContent === 'Bob')\
         ?.querySelector('input[type=file]')";
-    let to_bob = format!(
-        "(() => {{ const input = {bobs_picker}; const button = input?.nextElementSibling; \
-         if (button?.getAttribute('aria-label') !== 'Send file to Bob') return false; \
-         const data = new DataTransfer(); data.items.add(new File(['for your eyes'], 'for-bob.txt')); \
-         input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
-    );
+    let to_bob = |name: &str| {
+        format!(
+            "(() => {{ const input = {bobs_picker}; const button = input?.nextElementSibling; \
+             if (button?.getAttribute('aria-label') !== 'Send file to Bob') return false; \
+             const data = new DataTransfer(); data.items.add(new File(['for your eyes'], '{name}')); \
+             input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+        )
+    };
     anyhow::ensure!(
-        ada.read::<bool>(&to_bob).await?,
+        ada.read::<bool>(&to_bob("for-bob.txt")).await?,
         "no \"Send file to Bob\" on Ada's list"
     );
     let bob = &others[0];
@@ -132,6 +134,35 @@ async fn files_arrive_whole_cancel_on_both_sides_and_the_limit_holds() -> anyhow
         .read("document.body.innerText.includes('for-bob.txt')")
         .await?;
     anyhow::ensure!(!cem_sees, "Cem was offered a file sent to Bob alone");
+
+    // A file frame tampered with inside the connection is dropped and counted, and the file that
+    // lost its chunk is not offered for saving.
+    ada.bring_to_front().await?;
+    ada.evaluate("window.__stubeFlipLabel = 'files'; window.__stubeFlipNext = 1")
+        .await?;
+    anyhow::ensure!(
+        ada.read::<bool>(&to_bob("forged.txt")).await?,
+        "no \"Send file to Bob\" on Ada's list"
+    );
+    bob.bring_to_front().await?;
+    wait_until(
+        bob,
+        "Bob counts the tampered file frame",
+        "document.querySelector('details.details')?.textContent.includes('1 message could not be opened')",
+        TIMEOUT,
+    )
+    .await?;
+    let broken_off = "[...document.querySelectorAll('li.transfer')].some(li => li.textContent.includes('forged.txt') \
+        && li.textContent.includes('The transfer broke off'))";
+    wait_until(bob, "Bob shows forged.txt broken off", broken_off, TIMEOUT).await?;
+    let saveable: bool = bob
+        .read(&format!("{} !== null", save_link("forged.txt")))
+        .await?;
+    anyhow::ensure!(
+        !saveable,
+        "Bob offers a file with a forged chunk for saving"
+    );
+    ada.evaluate("window.__stubeFlipLabel = null").await?;
 
     // A large file dropped onto the meeting, cancelled by Ada half way: nothing to save anywhere.
     ada.bring_to_front().await?;

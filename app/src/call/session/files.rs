@@ -1,14 +1,21 @@
-//! The session's file transfers: sending a file to everyone (or one person) one chunk at a time,
+//! The session's file transfers: sending a file to everyone (or one person) one block at a time,
 //! paced by each file channel's send buffer, and receiving others' files into a `Blob` that is
-//! offered for saving once the whole file arrived and matches its SHA-256. The bookkeeping and the
-//! sealing are [`mesh::Outgoing`] and [`mesh::Incoming`]; the offer and cancellations travel on
-//! the chat channel ([`ChatWire`]), sealed under our chat stream.
+//! offered for saving once the whole file arrived and matches its SHA-256. The bookkeeping (and
+//! the frames' heads, nonces and associated data) are [`mesh::Outgoing`] and [`mesh::Incoming`];
+//! the AES-GCM of the chunks runs in the browser's WebCrypto ([`WebStreamKey`]), so the chunks stay
+//! JavaScript buffers and only their hash needs a copy in wasm. The offer and cancellations
+//! travel on the chat channel ([`ChatWire`]), sealed under our chat stream.
 
 use super::{Event, Task};
 use crate::call::error::{JsError, resolve};
 use crate::i18n::Texts;
+use crypto::webcrypto::{WebCryptoError, WebStreamKey};
+use js_sys::{ArrayBuffer, Uint8Array};
 use leptos::prelude::*;
-use mesh::{ChatWire, FileError, FileOffer, Incoming, MAX_INCOMING, Outgoing, Received};
+use mesh::{
+    ChatWire, FRAME_HEAD_BYTES, FileError, FileOffer, Incoming, MAX_INCOMING, Outgoing, Received,
+    SealJob,
+};
 use protocol::PeerId;
 use std::collections::{BTreeMap, BTreeSet};
 use web_sys::{Blob, BlobPropertyBag, File, Url};
@@ -55,15 +62,19 @@ pub struct TransferView {
 struct Sending {
     file: File,
     outgoing: Outgoing,
+    /// The stream's key in WebCrypto.
+    key: WebStreamKey,
     /// Who still receives it.
     recipients: BTreeSet<PeerId>,
-    /// A chunk is being read from the file.
-    reading: bool,
+    /// A block is being read from the file or sealed.
+    busy: bool,
 }
 
 /// A file we receive: its chunks so far, held by the browser (not in wasm memory).
 struct Receiving {
     incoming: Incoming,
+    /// The stream's key in WebCrypto, imported with the first frame.
+    key: Option<WebStreamKey>,
     parts: js_sys::Array,
 }
 
@@ -82,7 +93,7 @@ pub struct Transfers {
 impl Task {
     /// Offers `file` to `to` (everyone if `None`) and starts sending; a file over the limit is
     /// refused here, before anything is sent.
-    pub(super) fn send_file(&mut self, file: File, to: Option<PeerId>) {
+    pub(super) async fn send_file(&mut self, file: File, to: Option<PeerId>) {
         let now = js_sys::Date::now();
         let transfer = self.transfers.next;
         let size = file.size() as u64;
@@ -91,6 +102,9 @@ impl Task {
             Err(error) => {
                 return self.toast(move |texts| file_error_text(texts, &error).to_owned());
             }
+        };
+        let Ok(key) = WebStreamKey::import(outgoing.key()).await else {
+            return self.toast(|texts| texts.file_failed.to_owned());
         };
         let recipients: BTreeSet<PeerId> = self
             .links
@@ -119,8 +133,9 @@ impl Task {
             Sending {
                 file,
                 outgoing,
+                key,
                 recipients,
-                reading: false,
+                busy: false,
             },
         );
         self.pump(transfer);
@@ -136,7 +151,7 @@ impl Task {
         sending
             .recipients
             .retain(|peer| links.get(peer).is_some_and(|link| link.files().is_open()));
-        if sending.reading {
+        if sending.busy {
             return;
         }
         if sending.recipients.is_empty() {
@@ -156,13 +171,14 @@ impl Task {
             let recipients = std::mem::take(&mut sending.recipients);
             self.transfers.sending.remove(&transfer);
             if let Ok(frame) = end {
+                let frame = Uint8Array::from(frame.as_slice());
                 for peer in &recipients {
                     self.links.get(peer).map(|link| link.files().send(&frame));
                 }
             }
             return self.set_transfer_state(TransferKey::Out(transfer), TransferState::Done(None));
         };
-        sending.reading = true;
+        sending.busy = true;
         let slice = sending
             .file
             .slice_with_f64_and_f64(start as f64, end as f64);
@@ -176,31 +192,60 @@ impl Task {
         });
     }
 
-    /// A block of `transfer` was read: sealed chunk by chunk, once, and sent to every recipient.
-    pub(super) fn on_file_read(&mut self, transfer: u64, result: Result<Vec<u8>, JsError>) {
+    /// A block of `transfer` was read: hashed and counted chunk by chunk, then sealed in
+    /// WebCrypto (its chunks at once) for [`Self::on_file_sealed`].
+    pub(super) fn on_file_read(&mut self, transfer: u64, result: Result<Uint8Array, JsError>) {
         let Some(sending) = self.transfers.sending.get_mut(&transfer) else {
             return;
         };
-        sending.reading = false;
         // Every chunk of the block, or nothing (a short read fails the chunk's length check).
         let outgoing = &mut sending.outgoing;
-        let frames = result.ok().and_then(|block| {
-            let mut frames = Vec::new();
-            let mut rest = block.as_slice();
-            while !rest.is_empty() {
-                let (start, end) = outgoing.next_range()?;
-                let length = usize::try_from(end - start).ok()?.min(rest.len());
-                let (chunk, after) = rest.split_at(length);
-                frames.push(outgoing.seal_chunk(chunk).ok()?);
-                rest = after;
+        let jobs = result.ok().and_then(|block| {
+            let bytes = block.to_vec();
+            let mut jobs = Vec::new();
+            let mut start = 0;
+            while start < bytes.len() {
+                let (from, to) = outgoing.next_range()?;
+                let end = usize::try_from(to - from).ok()?.saturating_add(start);
+                let end = end.min(bytes.len());
+                let job = outgoing.chunk_job(&bytes[start..end]).ok()?;
+                jobs.push((job, block.subarray(start as u32, end as u32)));
+                start = end;
             }
-            Some(frames)
+            Some(jobs)
         });
-        let Some(frames) = frames else {
-            let recipients = std::mem::take(&mut sending.recipients);
-            self.transfers.sending.remove(&transfer);
-            self.tell(&recipients, &ChatWire::FileCancelled { transfer });
-            return self.set_transfer_state(TransferKey::Out(transfer), TransferState::Failed);
+        let Some(jobs) = jobs else {
+            return self.fail_sending(transfer);
+        };
+        let key = sending.key.clone();
+        let sender = self.sender.clone();
+        leptos::task::spawn_local(async move {
+            let sealing = jobs.iter().map(|(job, chunk)| key.seal(job.spec(), chunk));
+            let result = futures_util::future::try_join_all(sealing)
+                .await
+                .map(|sealed| {
+                    let jobs = jobs.iter().map(|(job, _)| job);
+                    jobs.zip(&sealed)
+                        .map(|(job, sealed)| frame(job, sealed))
+                        .collect()
+                });
+            drop(sender.unbounded_send(Event::FileSealed { transfer, result }));
+        });
+    }
+
+    /// The frames of a block of `transfer` are sealed: sent to every recipient, and on to the
+    /// next block.
+    pub(super) fn on_file_sealed(
+        &mut self,
+        transfer: u64,
+        result: Result<Vec<Uint8Array>, WebCryptoError>,
+    ) {
+        let Some(sending) = self.transfers.sending.get_mut(&transfer) else {
+            return;
+        };
+        sending.busy = false;
+        let Ok(frames) = result else {
+            return self.fail_sending(transfer);
         };
         for peer in &sending.recipients {
             if let Some(link) = self.links.get(peer) {
@@ -212,6 +257,15 @@ impl Task {
         let progress = sending.outgoing.progress(js_sys::Date::now());
         self.show_progress(TransferKey::Out(transfer), progress);
         self.pump(transfer);
+    }
+
+    /// Our `transfer` cannot go on (the file could not be read or sealed): the recipients are told.
+    fn fail_sending(&mut self, transfer: u64) {
+        let Some(sending) = self.transfers.sending.remove(&transfer) else {
+            return;
+        };
+        self.tell(&sending.recipients, &ChatWire::FileCancelled { transfer });
+        self.set_transfer_state(TransferKey::Out(transfer), TransferState::Failed);
     }
 
     /// `peer`'s file channel has room again.
@@ -276,26 +330,42 @@ impl Task {
             bytes_per_second: 0.0,
             state: TransferState::Active,
         });
-        let parts = js_sys::Array::new();
-        self.transfers
-            .receiving
-            .insert((peer, transfer), Receiving { incoming, parts });
+        let receiving = Receiving {
+            incoming,
+            key: None,
+            parts: js_sys::Array::new(),
+        };
+        self.transfers.receiving.insert((peer, transfer), receiving);
     }
 
-    /// A frame on `peer`'s file channel.
-    pub(super) fn on_file_frame(&mut self, peer: PeerId, frame: &[u8]) {
-        let key = mesh::transfer_of(frame).map(|transfer| (peer, transfer));
+    /// A frame on `peer`'s file channel, opened in WebCrypto.
+    pub(super) async fn on_file_frame(&mut self, peer: PeerId, frame: &ArrayBuffer) {
+        let head_length = frame.byte_length().min(FRAME_HEAD_BYTES as u32);
+        let head = Uint8Array::new_with_byte_offset_and_length(frame, 0, head_length).to_vec();
+        let key = mesh::transfer_of(&head).map(|transfer| (peer, transfer));
         let Some(receiving) = key.and_then(|key| self.transfers.receiving.get_mut(&key)) else {
-            self.transfers.dropped += 1;
-            return self.show_dropped();
+            return self.count_dropped();
         };
         let (peer, transfer) = key.unwrap_or((peer, 0));
         let view = TransferKey::In(peer, transfer);
-        match receiving.incoming.receive(frame) {
-            Ok(Received::Chunk(chunk)) => {
-                receiving
-                    .parts
-                    .push(&js_sys::Uint8Array::from(chunk.as_slice()));
+        let Ok(job) = receiving.incoming.open_job(&head) else {
+            return self.count_dropped();
+        };
+        let cipher = match &receiving.key {
+            Some(cipher) => cipher.clone(),
+            None => match WebStreamKey::import(receiving.incoming.key()).await {
+                Ok(cipher) => receiving.key.insert(cipher).clone(),
+                Err(_) => return self.end_receiving(peer, transfer, TransferState::Failed),
+            },
+        };
+        let sealed = Uint8Array::new_with_byte_offset(frame, head_length);
+        let Ok(plaintext) = cipher.open(job.spec(), &sealed).await else {
+            return self.count_dropped();
+        };
+        let bytes = Uint8Array::new(&plaintext).to_vec();
+        match receiving.incoming.opened(job, bytes) {
+            Ok(Received::Chunk(_)) => {
+                receiving.parts.push(&plaintext);
                 let progress = receiving.incoming.progress(js_sys::Date::now());
                 self.show_progress(view, progress);
             }
@@ -311,24 +381,28 @@ impl Task {
                 };
                 self.set_transfer_state(view, state);
             }
-            Err(FileError::Unopenable) => {
-                self.transfers.dropped += 1;
-                self.show_dropped();
+            Err(FileError::Unopenable) => self.count_dropped(),
+            Err(FileError::HashMismatch) => {
+                self.end_receiving(peer, transfer, TransferState::Damaged)
             }
-            Err(error) => {
-                self.transfers.receiving.remove(&(peer, transfer));
-                self.tell(
-                    &BTreeSet::from([peer]),
-                    &ChatWire::FileDeclined { transfer },
-                );
-                let state = if error == FileError::HashMismatch {
-                    TransferState::Damaged
-                } else {
-                    TransferState::Failed
-                };
-                self.set_transfer_state(view, state);
-            }
+            Err(_) => self.end_receiving(peer, transfer, TransferState::Failed),
         }
+    }
+
+    /// A file-channel frame did not open: dropped and counted.
+    fn count_dropped(&mut self) {
+        self.transfers.dropped += 1;
+        self.show_dropped();
+    }
+
+    /// The transfer `peer` sends us as `transfer` ends unsaved (`state`); the sender is told.
+    fn end_receiving(&mut self, peer: PeerId, transfer: u64, state: TransferState) {
+        self.transfers.receiving.remove(&(peer, transfer));
+        self.tell(
+            &BTreeSet::from([peer]),
+            &ChatWire::FileDeclined { transfer },
+        );
+        self.set_transfer_state(TransferKey::In(peer, transfer), state);
     }
 
     /// The user cancels a transfer, ours or one we receive; the other side is told.
@@ -341,13 +415,10 @@ impl Task {
                 self.tell(&sending.recipients, &ChatWire::FileCancelled { transfer });
             }
             TransferKey::In(peer, transfer) => {
-                if self.transfers.receiving.remove(&(peer, transfer)).is_none() {
-                    return;
+                if self.transfers.receiving.contains_key(&(peer, transfer)) {
+                    self.end_receiving(peer, transfer, TransferState::Cancelled);
                 }
-                self.tell(
-                    &BTreeSet::from([peer]),
-                    &ChatWire::FileDeclined { transfer },
-                );
+                return;
             }
         }
         self.set_transfer_state(key, TransferState::Cancelled);
@@ -429,10 +500,19 @@ impl Task {
     }
 }
 
-/// The bytes of `blob` (one chunk of a file).
-async fn read(blob: &Blob) -> Result<Vec<u8>, JsError> {
+/// The bytes of `blob` (one block of a file).
+async fn read(blob: &Blob) -> Result<Uint8Array, JsError> {
     let buffer = resolve(blob.array_buffer()).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    Ok(Uint8Array::new(&buffer))
+}
+
+/// The frame of `job`: its head, then the chunk's `ciphertext || tag`.
+fn frame(job: &SealJob, sealed: &ArrayBuffer) -> Uint8Array {
+    let head = job.head();
+    let frame = Uint8Array::new_with_length(head.len() as u32 + sealed.byte_length());
+    frame.subarray(0, head.len() as u32).copy_from(head);
+    frame.set(&Uint8Array::new(sealed), head.len() as u32);
+    frame
 }
 
 /// A URL to save the received `parts` from, as one file that is never opened by the page.

@@ -157,7 +157,7 @@ impl Task {
             }
             PeerEvent::ChatOpen => self.on_chat_open(peer),
             PeerEvent::ChatFrame(sealed) => self.on_chat_frame(peer, &sealed),
-            PeerEvent::FileFrame(frame) => self.on_file_frame(peer, &frame),
+            PeerEvent::FileFrame(frame) => self.on_file_frame(peer, &frame).await,
             PeerEvent::FileRoom => self.on_file_room(peer),
             PeerEvent::FilesClosed => self.files_lost(peer),
             // The peer closed its side (it left, or reloaded): the connection is over, even if
