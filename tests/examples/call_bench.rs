@@ -21,8 +21,9 @@
 //!    browser (`/proc/<pid>/task/*/stat`).
 //! 0. First load: the bytes a fresh profile transfers opening an invite link (Resource Timing).
 //! 4. File transfer: 200 MiB from one Chromium to another through the app, against a raw data
-//!    channel between two connections in one page with the same pacing; the resident memory of
-//!    each Chromium's process tree, sampled every 250 ms, before and at its peak.
+//!    channel of their own between the same two browsers with the same pacing, in alternating
+//!    rounds; the resident memory of each Chromium's process tree, sampled every 250 ms, before
+//!    and at its peak during the app's transfer.
 //! 3. Media stalls in a two-person call: each page samples its decoded video frames every 10 ms
 //!    and keeps the longest time without a new frame. Once across a restart of the server (killed,
 //!    started again on the same port, both pages back), once across a 10 s cut of all UDP (an
@@ -602,34 +603,80 @@ async fn steady_calls(server: &Server) -> Result<()> {
 /// The size of the file of the transfer benchmark.
 const TRANSFER_BYTES: u64 = 200 * 1024 * 1024;
 
-/// In one page: two local peer connections with one data channel, `__BYTES__` sent in messages
-/// of the app's chunk size with the app's pacing (up to 4 MiB buffered, resumed at 1 MiB), no sealing.
-/// Resolves to the milliseconds from the first send to the last byte received.
-const RAW_CHANNEL: &str = r#"(async () => {
-    const total = __BYTES__, chunk = new Uint8Array(__CHUNK__);
-    const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-    a.onicecandidate = e => e.candidate && b.addIceCandidate(e.candidate);
-    b.onicecandidate = e => e.candidate && a.addIceCandidate(e.candidate);
-    const channel = a.createDataChannel('raw', { ordered: true });
+/// Resolves once `pc` has gathered every candidate (the raw channel's descriptions go whole).
+const GATHERED: &str = "pc => new Promise(resolve => { const done = () => pc.iceGatheringState === 'complete' && resolve(); \
+    pc.addEventListener('icegatheringstatechange', done); done(); })";
+
+/// The raw channel's sending page: a peer connection of its own with one ordered data channel of
+/// the app's pacing (up to 4 MiB buffered, resumed at 1 MiB); resolves to its offer.
+const RAW_OFFER: &str = r#"(async () => {
+    const pc = new RTCPeerConnection();
+    const channel = pc.createDataChannel('raw', { ordered: true });
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = 1 << 20;
-    const received = new Promise(resolve => b.ondatachannel = ({ channel: incoming }) => {
+    window.__raw = { pc, channel, open: new Promise(resolve => channel.onopen = resolve) };
+    await pc.setLocalDescription();
+    await (__GATHERED__)(pc);
+    return pc.localDescription.sdp;
+})()"#;
+
+/// The raw channel's receiving page: answers `__OFFER__` and counts what arrives; `__raw.done`
+/// resolves to the time (ms since the epoch) the last of `__BYTES__` arrived.
+const RAW_ANSWER: &str = r#"(async () => {
+    const pc = new RTCPeerConnection();
+    const done = new Promise(resolve => pc.ondatachannel = ({ channel }) => {
+        channel.binaryType = 'arraybuffer';
         let got = 0;
-        incoming.onmessage = ({ data }) => { got += data.byteLength; if (got >= total) resolve(Date.now()); };
+        channel.onmessage = ({ data }) => { got += data.byteLength; if (got >= __BYTES__) resolve(Date.now()); };
     });
-    await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription);
-    await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription);
-    await new Promise(resolve => channel.onopen = resolve);
+    window.__raw = { pc, done };
+    await pc.setRemoteDescription({ type: 'offer', sdp: __OFFER__ });
+    await pc.setLocalDescription();
+    await (__GATHERED__)(pc);
+    return pc.localDescription.sdp;
+})()"#;
+
+/// The sending page takes `__ANSWER__`, waits for the channel and sends `__BYTES__` in messages of
+/// the app's chunk size, unsealed; resolves to the time (ms since the epoch) it started.
+const RAW_SEND: &str = r#"(async () => {
+    const { pc, channel, open } = window.__raw;
+    await pc.setRemoteDescription({ type: 'answer', sdp: __ANSWER__ });
+    await open;
+    const chunk = new Uint8Array(__CHUNK__);
     const start = Date.now();
-    for (let sent = 0; sent < total; sent += chunk.length) {
+    for (let sent = 0; sent < __BYTES__; sent += chunk.length) {
         if (channel.bufferedAmount >= 4 << 20)
             await new Promise(resolve => channel.onbufferedamountlow = resolve);
         channel.send(chunk);
     }
-    const end = await received;
-    a.close(); b.close();
-    return end - start;
+    return start;
 })()"#;
+
+/// Milliseconds to send [`TRANSFER_BYTES`] unsealed from `sender` to `receiver` over a data
+/// channel of their own (beside the app's call, which goes on).
+async fn raw_transfer_ms(sender: &Page, receiver: &Page) -> Result<f64> {
+    let fill = |script: &str| {
+        script
+            .replace("__GATHERED__", GATHERED)
+            .replace("__BYTES__", &TRANSFER_BYTES.to_string())
+            .replace("__CHUNK__", &mesh::CHUNK_BYTES.to_string())
+    };
+    let offer: String = sender.evaluate(fill(RAW_OFFER)).await?.into_value()?;
+    let answer: String = receiver
+        .evaluate(fill(RAW_ANSWER).replace("__OFFER__", &serde_json::to_string(&offer)?))
+        .await?
+        .into_value()?;
+    let start = read_ms(
+        sender,
+        &fill(RAW_SEND).replace("__ANSWER__", &serde_json::to_string(&answer)?),
+    )
+    .await?;
+    let end = read_ms(receiver, "window.__raw.done").await?;
+    for page in [sender, receiver] {
+        page.evaluate("(window.__raw.pc.close(), true)").await?;
+    }
+    Ok(end - start)
+}
 
 /// Resident memory of each Chromium process tree, in launch order (lowest pid first), in MiB.
 fn tree_rss() -> Vec<f64> {
@@ -657,19 +704,16 @@ fn tree_rss() -> Vec<f64> {
         .collect()
 }
 
+/// Rounds of the transfer benchmark; each sends the file raw and then through the app.
+const TRANSFER_ROUNDS: usize = 3;
+
 /// A 200 MiB file from one browser to another through the app (sealed, paced, hashed), against
-/// the raw data channel in one page; and how much each Chromium's memory grows meanwhile.
+/// a raw data channel between the same two browsers, in alternating rounds (the machine's load
+/// drifts); and how much each Chromium's memory grows during the app's transfer.
 async fn file_transfer(server: &Server) -> Result<()> {
     let url = format!("{}/#bench-file-transfer", server.origin());
     let browsers = launch(2).await?;
     let pages = join_first(&browsers, &url, 1).await?;
-    let raw_ms = read_ms(
-        &pages[1],
-        &RAW_CHANNEL
-            .replace("__BYTES__", &TRANSFER_BYTES.to_string())
-            .replace("__CHUNK__", &mesh::CHUNK_BYTES.to_string()),
-    )
-    .await?;
     let (sender, receiver) = (&pages[0], &pages[1]);
     sender
         .evaluate(format!(
@@ -678,51 +722,61 @@ async fn file_transfer(server: &Server) -> Result<()> {
              window.__benchFile = new File(parts, 'bench.bin'); return true; }})()"
         ))
         .await?;
-    let baseline = tree_rss();
-    let started = now_ms();
-    sender
-        .evaluate(
-            "(() => { const input = document.querySelector('.controls input[type=file]'); \
-             const data = new DataTransfer(); data.items.add(window.__benchFile); input.files = data.files; \
-             input.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
-        )
-        .await?;
-    let mut peak = baseline.clone();
-    let done = "document.querySelector('a.save') !== null";
-    loop {
-        for (high, now) in peak.iter_mut().zip(tree_rss()) {
-            *high = high.max(now);
-        }
-        if receiver.evaluate(done).await?.into_value::<bool>()? {
-            break;
-        }
-        anyhow::ensure!(
-            now_ms() - started < 300_000.0,
-            "the transfer took over 5 minutes"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    let sealed_ms = now_ms() - started;
     let mib = TRANSFER_BYTES as f64 / (1024.0 * 1024.0);
-    println!("\nFile transfer of {mib:.0} MiB between two Chromiums (loopback)\n");
     println!(
-        "raw data channel (one page, two connections, no sealing): {:.1} MiB/s",
-        mib / (raw_ms / 1e3)
+        "\nFile transfer of {mib:.0} MiB between two Chromiums (loopback), {TRANSFER_ROUNDS} rounds\n"
     );
-    println!(
-        "through the app (sealed, paced, hashed, to the Save link): {:.1} MiB/s ({:.0} % of raw)",
-        mib / (sealed_ms / 1e3),
-        raw_ms / sealed_ms * 100.0
-    );
-    for (role, (before, high)) in ["sender", "receiver"]
-        .iter()
-        .zip(baseline.iter().zip(&peak))
-    {
+    println!("round | raw channel | through the app | app/raw | sender +MiB | receiver +MiB");
+    let (mut raw_speeds, mut app_speeds, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=TRANSFER_ROUNDS {
+        let raw_ms = raw_transfer_ms(sender, receiver).await?;
+        let baseline = tree_rss();
+        let started = now_ms();
+        sender
+            .evaluate(
+                "(() => { const input = document.querySelector('.controls input[type=file]'); \
+                 const data = new DataTransfer(); data.items.add(window.__benchFile); input.files = data.files; \
+                 input.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
+            )
+            .await?;
+        let mut peak = baseline.clone();
+        let done = format!("document.querySelectorAll('a.save').length >= {round}");
+        loop {
+            for (high, now) in peak.iter_mut().zip(tree_rss()) {
+                *high = high.max(now);
+            }
+            if receiver
+                .evaluate(done.as_str())
+                .await?
+                .into_value::<bool>()?
+            {
+                break;
+            }
+            anyhow::ensure!(
+                now_ms() - started < 300_000.0,
+                "the transfer took over 5 minutes"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let app_ms = now_ms() - started;
+        let growth: Vec<f64> = baseline.iter().zip(&peak).map(|(b, h)| h - b).collect();
+        let (raw, app) = (mib / (raw_ms / 1e3), mib / (app_ms / 1e3));
         println!(
-            "{role} Chromium: {before:.0} MiB before, peak {high:.0} MiB (+{:.0} MiB)",
-            high - before
+            "{round:>5} | {raw:>6.1} MiB/s | {app:>10.1} MiB/s | {:>6.0} % | {:>11.0} | {:>13.0}",
+            app / raw * 100.0,
+            growth.first().copied().unwrap_or_default(),
+            growth.get(1).copied().unwrap_or_default(),
         );
+        raw_speeds.push(raw);
+        app_speeds.push(app);
+        ratios.push(app / raw);
     }
+    println!(
+        "median | {:>6.1} MiB/s | {:>10.1} MiB/s | {:>6.0} % |",
+        median(raw_speeds),
+        median(app_speeds),
+        median(ratios) * 100.0
+    );
     println!("load average: {}", load_average());
     drop(pages);
     close(browsers).await
