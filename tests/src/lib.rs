@@ -22,10 +22,10 @@ pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
 pub use firefox::Firefox;
 pub use meeting::{
-    Inbound, button, check_safety_numbers, choose, click, connected_tiles, csp_violations,
-    decoding_from, fill, inbound_media, join, meet, open_meeting, remember_connections,
-    remembered_connections, remote_tile, safety_numbers, set_device, shows_muted, wait_for_text,
-    wait_until_media_flows,
+    Inbound, button, check_safety_numbers, choose, click, connected_tiles, covering_toasts,
+    csp_violations, decoding_from, fill, inbound_media, join, meet, open_meeting,
+    remember_connections, remembered_connections, remote_tile, safety_numbers, set_device,
+    shows_muted, wait_for_text, wait_until_media_flows,
 };
 pub use mitm::MaliciousServer;
 pub use nats::{NatsServer, NatsTap};

@@ -398,6 +398,20 @@ pub fn shows_muted(tile: &str, label: &str) -> String {
     )
 }
 
+/// What the toasts on `page` cover of the controls and the side panel ("the toast … covers …"),
+/// empty when they cover nothing a person may want to reach.
+pub async fn covering_toasts(page: &impl Tab) -> Result<Vec<String>> {
+    const SCRIPT: &str = r#"(() => {
+        const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
+            && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+        const reachable = [...document.querySelectorAll('.controls button, .controls select, .participants')];
+        return [...document.querySelectorAll('.toast')].flatMap(toast => reachable
+            .filter(under => overlap(toast.getBoundingClientRect(), under.getBoundingClientRect()))
+            .map(under => `the toast "${toast.textContent}" covers "${under.textContent.trim().slice(0, 30)}"`));
+    })()"#;
+    page.read(SCRIPT).await
+}
+
 /// Each remote tile's participant name and the safety number it shows (empty if none).
 pub async fn safety_numbers(page: &impl Tab) -> Result<BTreeMap<String, String>> {
     const SCRIPT: &str = "Object.fromEntries([...document.querySelectorAll('.tile.remote')].map(tile => \

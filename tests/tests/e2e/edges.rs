@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, button, click, connected_tiles, fill, join, open_meeting,
-    remote_tile as tile, save_screenshot, set_device, set_viewport, shows_muted, wait_for_text,
-    wait_until, wait_until_tiles_play,
+    Browser, Devices, Page, Server, button, click, connected_tiles, covering_toasts, fill, join,
+    open_meeting, remote_tile as tile, save_screenshot, set_device, set_viewport, shows_muted,
+    wait_for_text, wait_until, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-edges-3vkd-7qpx-5mtr";
@@ -286,6 +286,11 @@ async fn check_layout(page: &Page, people: usize) -> anyhow::Result<()> {
             fit.problems.is_empty(),
             "{people} people at {form} width: {:?}",
             fit.problems
+        );
+        let covering = covering_toasts(page).await?;
+        assert!(
+            covering.is_empty(),
+            "{people} people at {form} width: {covering:?}"
         );
         // A desktop window shows everyone at once; a phone scrolls.
         assert!(
