@@ -52,5 +52,5 @@ pub use random::{RngError, challenge};
 pub use room::{RoomName, RoomNameError, generate_room_name, room_id};
 pub use safety::{FingerprintError, SafetyNumber, normalize_fingerprint, safety_number};
 pub use seal::{HELLO_KIND, OpenError, Opened, SealError, envelope_kind, open_hello, seal_hello};
-pub use stream::{FrameSpec, StreamId, StreamKey, StreamOpener, StreamSealer};
+pub use stream::{Authenticated, FrameSpec, StreamId, StreamKey, StreamOpener, StreamSealer};
 pub use wordlist::{Language, WordList, WordListError};

@@ -72,6 +72,7 @@ impl StreamKey {
 /// in the browser, with these same bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameSpec {
+    stream: StreamId,
     kind: u8,
     counter: u64,
     aad: Vec<u8>,
@@ -97,6 +98,32 @@ impl FrameSpec {
 
     pub fn aad(&self) -> &[u8] {
         &self.aad
+    }
+}
+
+/// Proof that a frame's tag verified under its stream: made only by [`StreamOpener::open_spec`]
+/// and [`crate::webcrypto::WebStreamKey::open`], and what [`StreamOpener::accept`] takes, so
+/// that no counter is accepted for a frame that did not authenticate.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    stream: StreamId,
+    counter: u64,
+}
+
+impl Authenticated {
+    /// Whether this is the proof for the frame of `spec`.
+    pub fn is_for(&self, spec: &FrameSpec) -> bool {
+        self.stream == spec.stream && self.counter == spec.counter
+    }
+}
+
+impl FrameSpec {
+    /// The proof for this spec, once its frame's tag verified.
+    pub(crate) fn authenticated(&self) -> Authenticated {
+        Authenticated {
+            stream: self.stream,
+            counter: self.counter,
+        }
     }
 }
 
@@ -128,7 +155,12 @@ impl StreamCipher {
         aad.extend_from_slice(&self.id.0);
         aad.push(kind);
         aad.extend_from_slice(&counter.to_be_bytes());
-        FrameSpec { kind, counter, aad }
+        FrameSpec {
+            stream: self.id,
+            kind,
+            counter,
+            aad,
+        }
     }
 }
 
@@ -235,8 +267,8 @@ impl StreamOpener {
     pub fn open(&mut self, frame: &[u8]) -> Result<Opened, OpenError> {
         let (header, sealed) = frame.split_at_checked(STREAM_HEADER_LEN).ok_or(OpenError)?;
         let spec = self.spec(header)?;
-        let plaintext = self.open_spec(&spec, sealed)?;
-        self.accept(&spec);
+        let (plaintext, proof) = self.open_spec(&spec, sealed)?;
+        self.accept(proof);
         Ok(Opened {
             kind: spec.kind,
             plaintext,
@@ -258,20 +290,29 @@ impl StreamOpener {
         Ok(self.stream.spec(*kind, counter))
     }
 
-    /// The plaintext of `sealed` (`ciphertext || tag`, the frame after its header).
-    pub fn open_spec(&self, spec: &FrameSpec, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
-        self.stream
-            .cipher
-            .open(&Nonce::from_counter(spec.counter), &spec.aad, sealed)
+    /// The plaintext of `sealed` (`ciphertext || tag`, the frame after its header), with the
+    /// proof that it authenticated.
+    pub fn open_spec(
+        &self,
+        spec: &FrameSpec,
+        sealed: &[u8],
+    ) -> Result<(Vec<u8>, Authenticated), OpenError> {
+        let plaintext =
+            self.stream
+                .cipher
+                .open(&Nonce::from_counter(spec.counter), &spec.aad, sealed)?;
+        Ok((plaintext, spec.authenticated()))
     }
 
-    /// Records that the frame of `spec` opened (authenticated): no counter up to its own is
-    /// accepted again. Only after its tag verified.
-    pub fn accept(&mut self, spec: &FrameSpec) {
-        self.last = Some(
-            self.last
-                .map_or(spec.counter, |last| last.max(spec.counter)),
-        );
+    /// Records that a frame of this stream opened: no counter up to its own is accepted again.
+    /// A proof from another stream changes nothing.
+    pub fn accept(&mut self, proof: Authenticated) {
+        if proof.stream == self.stream.id {
+            self.last = Some(
+                self.last
+                    .map_or(proof.counter, |last| last.max(proof.counter)),
+            );
+        }
     }
 
     pub fn key(&self) -> &StreamKey {

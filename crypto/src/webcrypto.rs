@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, Crypto, CryptoKey, SubtleCrypto};
 
 use crate::seal::OpenError;
-use crate::stream::{FrameSpec, StreamKey};
+use crate::stream::{Authenticated, FrameSpec, StreamKey};
 
 /// WebCrypto is missing (not a secure context) or refused an operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,18 +57,19 @@ impl WebStreamKey {
         sealed.dyn_into().map_err(|_| WebCryptoError)
     }
 
-    /// The plaintext of `sealed` (`ciphertext || tag`) for `spec`; [`OpenError`] if it does not
-    /// authenticate. Then [`crate::StreamOpener::accept`] the spec.
+    /// The plaintext of `sealed` (`ciphertext || tag`) for `spec`, with the proof for
+    /// [`crate::StreamOpener::accept`]; [`OpenError`] if it does not authenticate.
     pub async fn open(
         &self,
         spec: &FrameSpec,
         sealed: &Uint8Array,
-    ) -> Result<ArrayBuffer, OpenError> {
+    ) -> Result<(ArrayBuffer, Authenticated), OpenError> {
         let opening =
             self.subtle
                 .decrypt_with_object_and_buffer_source(&params(spec), &self.key, sealed);
         let opened = resolve(opening).await.map_err(|_| OpenError)?;
-        opened.dyn_into().map_err(|_| OpenError)
+        let plaintext = opened.dyn_into().map_err(|_| OpenError)?;
+        Ok((plaintext, spec.authenticated()))
     }
 }
 

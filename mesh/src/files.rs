@@ -10,14 +10,15 @@
 //! against the offered size, and hashes as it goes; the file is offered for saving only when the
 //! whole of it arrived and the hash matches. Neither side holds the file in this module: the
 //! sender reads one chunk at a time, the receiver hands every opened chunk to the browser.
+//! Names lose any path and the invisible characters that could disguise them.
 //!
 //! The AES-256-GCM of a chunk may run here ([`Outgoing::seal_chunk`], [`Incoming::receive`]) or
 //! outside, in the browser's WebCrypto with hardware AES: a [`SealJob`] or [`OpenJob`] carries the
-//! frame's head, nonce and associated data, the bookkeeping (counters, sizes, hash) stays here.
-//! Names lose any path and the invisible characters that could disguise them.
+//! frame's head, nonce and associated data, the bookkeeping (counters, sizes, hash) stays here,
+//! and a frame counts only with the proof ([`Authenticated`]) that its tag verified.
 
 use crypto::stream::STREAM_HEADER_LEN;
-use crypto::{FrameSpec, RoomKeys, StreamId, StreamKey, StreamOpener, StreamSealer};
+use crypto::{Authenticated, FrameSpec, RoomKeys, StreamId, StreamKey, StreamOpener, StreamSealer};
 use protocol::PeerId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -313,11 +314,11 @@ impl Incoming {
     pub fn receive(&mut self, frame: &[u8]) -> Result<Received, FileError> {
         let job = self.open_job(frame)?;
         let sealed = frame.get(FRAME_HEAD_BYTES..).unwrap_or_default();
-        let plaintext = self
+        let (plaintext, proof) = self
             .opener
             .open_spec(job.spec(), sealed)
             .map_err(|_| FileError::Unopenable)?;
-        self.opened(job, plaintext)
+        self.opened(job, plaintext, proof)
     }
 
     /// The job of opening a frame from its first [`FRAME_HEAD_BYTES`] (outside this crate, under
@@ -333,10 +334,18 @@ impl Incoming {
         Ok(OpenJob(spec))
     }
 
-    /// The `plaintext` a job's frame opened to (its tag verified): counted, hashed and checked
-    /// like a frame given to [`Self::receive`].
-    pub fn opened(&mut self, job: OpenJob, plaintext: Vec<u8>) -> Result<Received, FileError> {
-        self.opener.accept(job.spec());
+    /// The `plaintext` a job's frame opened to, with the `proof` that it authenticated:
+    /// counted, hashed and checked like a frame given to [`Self::receive`].
+    pub fn opened(
+        &mut self,
+        job: OpenJob,
+        plaintext: Vec<u8>,
+        proof: Authenticated,
+    ) -> Result<Received, FileError> {
+        if !proof.is_for(job.spec()) {
+            return Err(FileError::Unopenable);
+        }
+        self.opener.accept(proof);
         match job.spec().kind() {
             CHUNK_KIND => {
                 let length = plaintext.len() as u64;
@@ -479,42 +488,39 @@ mod tests {
         let (offer, frames) = send(&keys, &data);
         let mut outgoing = Outgoing::new(&keys, 7, "report.pdf", data.len() as u64, 0.0)
             .expect("as the test sets it up");
+        let mut ours = Incoming::accept(&keys, BOB, outgoing.offer().clone(), 0.0)
+            .expect("as the test sets it up");
         let mut incoming =
             Incoming::accept(&keys, BOB, offer, 0.0).expect("as the test sets it up");
-        let mut received = Vec::new();
-        while let Some((start, end)) = outgoing.next_range() {
+        for frame in &frames[..frames.len() - 1] {
+            let (start, end) = outgoing.next_range().expect("as many chunks as frames");
             let chunk = &data[start as usize..end as usize];
+            // Sealed outside from a job: the frame opens here.
             let job = outgoing.chunk_job(chunk).expect("the expected length");
             let sealed = outside(outgoing.key(), job.spec(), chunk, true).expect("seals");
-            let frame = [job.head(), &sealed].concat();
-            // Another stream (a fresh random id), so not `frames`' bytes, but opened alike.
-            assert_eq!(frame.len(), frames[received.len()].len());
-            assert!(
-                Incoming::accept(&keys, BOB, outgoing.offer().clone(), 0.0)
-                    .expect("as the test sets it up")
-                    .receive(&frame)
-                    .is_ok()
+            let ours_frame = [job.head(), &sealed].concat();
+            assert_eq!(ours_frame.len(), frame.len());
+            assert_eq!(
+                ours.receive(&ours_frame),
+                Ok(Received::Chunk(chunk.to_vec()))
             );
+            // Sealed here: a job opens it outside.
             let job = incoming
-                .open_job(&frames[received.len()][..FRAME_HEAD_BYTES])
+                .open_job(&frame[..FRAME_HEAD_BYTES])
                 .expect("a later counter");
-            let body = &frames[received.len()][FRAME_HEAD_BYTES..];
-            let plaintext = outside(incoming.key(), job.spec(), body, false).expect("opens");
-            assert!(
-                matches!(incoming.opened(job, plaintext), Ok(Received::Chunk(got)) if got == chunk)
-            );
-            received.push(chunk.to_vec());
+            let body = &frame[FRAME_HEAD_BYTES..];
+            let plaintext = outside(incoming.key(), job.spec(), body, false);
+            assert_eq!(plaintext.as_deref(), Some(chunk));
+            assert!(incoming.receive(frame).is_ok());
         }
-        let last = frames.last().expect("an end frame");
         let replay = incoming.open_job(&frames[0][..FRAME_HEAD_BYTES]);
         assert_eq!(replay, Err(FileError::Unopenable), "an accepted counter");
+        let last = frames.last().expect("an end frame");
         let job = incoming.open_job(last).expect("the end's counter");
         let mut tampered = last[FRAME_HEAD_BYTES..].to_vec();
         tampered[0] ^= 1;
         assert_eq!(outside(incoming.key(), job.spec(), &tampered, false), None);
-        let digest = outside(incoming.key(), job.spec(), &last[FRAME_HEAD_BYTES..], false);
-        let digest = digest.expect("the end opens");
-        assert_eq!(incoming.opened(job, digest), Ok(Received::Complete));
+        assert_eq!(incoming.receive(last), Ok(Received::Complete));
     }
 
     #[test]

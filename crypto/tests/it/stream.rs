@@ -141,12 +141,24 @@ fn a_frame_sealed_and_opened_in_steps_is_the_same_frame() {
     let next = sealer.seal(2, b"the next").expect("seals");
     let spec = opener.spec(&next).expect("a later counter");
     let body = &next[STREAM_HEADER_LEN..];
-    assert_eq!(opener.open_spec(&spec, body).expect("opens"), b"the next");
+    let (plaintext, proof) = opener.open_spec(&spec, body).expect("opens");
+    assert_eq!(plaintext, b"the next");
+    assert!(proof.is_for(&spec));
     assert!(
         opener.spec(&next).is_ok(),
         "not accepted yet: the same counter may still come"
     );
-    opener.accept(&spec);
+    // A proof from another stream accepts nothing here.
+    let other = StreamOpener::new(keys().chat(), keys().room_id(), twin.stream_id());
+    let twin_frame = twin.seal(2, b"twin").expect("seals");
+    let twin_spec = other.spec(&twin_frame).expect("a first counter");
+    let (_, twin_proof) = other
+        .open_spec(&twin_spec, &twin_frame[STREAM_HEADER_LEN..])
+        .expect("opens");
+    assert!(!twin_proof.is_for(&spec));
+    opener.accept(twin_proof);
+    assert!(opener.spec(&next).is_ok(), "another stream's proof");
+    opener.accept(proof);
     assert_eq!(opener.spec(&next), Err(OpenError), "accepted: a replay");
     assert_eq!(opener.open(&frame), Err(OpenError), "an earlier frame");
 }
@@ -184,8 +196,11 @@ mod in_webcrypto {
         let frame = sealer.seal(3, b"the end").expect("seals");
         let spec = opener.spec(&frame).expect("a later counter");
         let body = Uint8Array::from(&frame[STREAM_HEADER_LEN..]);
-        let opened = web.open(&spec, &body).await.expect("opens");
+        let (opened, proof) = web.open(&spec, &body).await.expect("opens");
         assert_eq!(bytes(&opened), b"the end");
+        assert!(proof.is_for(&spec));
+        opener.accept(proof);
+        assert_eq!(opener.spec(&frame), Err(OpenError), "accepted: a replay");
 
         let mut tampered = sealer.seal(2, b"flipped").expect("seals");
         let last = tampered.len() - 1;

@@ -359,11 +359,11 @@ impl Task {
             },
         };
         let sealed = Uint8Array::new_with_byte_offset(frame, head_length);
-        let Ok(plaintext) = cipher.open(job.spec(), &sealed).await else {
+        let Ok((plaintext, proof)) = cipher.open(job.spec(), &sealed).await else {
             return self.count_dropped();
         };
         let bytes = Uint8Array::new(&plaintext).to_vec();
-        match receiving.incoming.opened(job, bytes) {
+        match receiving.incoming.opened(job, bytes, proof) {
             Ok(Received::Chunk(_)) => {
                 receiving.parts.push(&plaintext);
                 let progress = receiving.incoming.progress(js_sys::Date::now());
