@@ -8,6 +8,7 @@
 
 mod accessibility;
 mod browser;
+mod files;
 mod firefox;
 mod meeting;
 mod mitm;
@@ -20,6 +21,7 @@ mod turn;
 
 pub use accessibility::accessibility_violations;
 pub use browser::{Browser, Devices, Page, Tab, save_screenshot, set_viewport, wait_until};
+pub use files::{FILE_TOOLS, drop_onto_meeting, pick, received_hash, save_link};
 pub use firefox::Firefox;
 pub use meeting::{
     Inbound, button, check_safety_numbers, choose, click, connected_tiles, covering_toasts,

@@ -5,57 +5,14 @@
 
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Page, Server, Tab, connected_tiles, join, open_meeting, wait_for_text,
-    wait_until,
+    Browser, Devices, FILE_TOOLS, Server, Tab, connected_tiles, drop_onto_meeting, join,
+    open_meeting, pick, received_hash, save_link, wait_for_text, wait_until,
 };
 
 const ROOM: &str = "e2e-files-3kdp-8wmt-5qzr";
 const PASSPHRASE: &str = "correct horse battery staple";
 const TIMEOUT: Duration = Duration::from_secs(60);
 const TWENTY_MB: usize = 20 * 1000 * 1000;
-
-/// Defines `window.__makeFile(name, size, seed)`: a File of pseudo-random bytes (xorshift), and
-/// `window.__sha256(blob)`: its SHA-256 as hex.
-const FILE_TOOLS: &str = r#"(() => {
-    window.__makeFile = (name, size, seed) => {
-        const bytes = new Uint8Array(size);
-        let x = seed | 0;
-        for (let i = 0; i < size; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; bytes[i] = x & 255; }
-        return new File([bytes], name);
-    };
-    window.__sha256 = async (blob) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()))]
-        .map(b => b.toString(16).padStart(2, '0')).join('');
-    return true;
-})()"#;
-
-/// Picks `file` (a JavaScript expression) in the "Send file" picker.
-fn pick(file: &str) -> String {
-    format!(
-        "(() => {{ const input = document.querySelector('.controls input[type=file]'); const data = new DataTransfer(); \
-         data.items.add({file}); input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
-    )
-}
-
-/// Drops `file` onto the meeting, as a person dragging it from the desktop would.
-fn drop_onto_meeting(file: &str) -> String {
-    format!(
-        "(() => {{ const data = new DataTransfer(); data.items.add({file}); \
-         document.querySelector('.meeting').dispatchEvent(new DragEvent('drop', {{ dataTransfer: data, bubbles: true, cancelable: true }})); return true; }})()"
-    )
-}
-
-fn save_link(name: &str) -> String {
-    format!("document.querySelector('a.save[aria-label=\"Save {name}\"]')")
-}
-
-async fn received_hash(page: &Page, name: &str) -> anyhow::Result<String> {
-    let link = save_link(name);
-    page.read(&format!(
-        "(async () => {{ const a = {link}; if (!a.hasAttribute('download')) return 'not a download'; \
-         return window.__sha256(window.__stubeBlobs.get(a.href)); }})()"
-    ))
-    .await
-}
 
 #[tokio::test]
 #[ignore = "needs cargo xtask test (built app, release server, Chromium, private network namespace)"]

@@ -1,15 +1,16 @@
 //! Firefox ESR as a full participant: one Firefox and two Chromiums in one meeting. Each sees
 //! and hears the others, muting shows and silences on the other browser in both directions, and
-//! Firefox and Chromium show the same safety number for the connection between them. And Firefox
-//! refuses a connection whose description a server that knows the passphrase dressed up.
+//! Firefox and Chromium show the same safety number for the connection between them, and files
+//! go both ways whole. And Firefox refuses a connection whose description a server that knows the
+//! passphrase dressed up.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tests::{
-    Browser, Devices, Firefox, MaliciousServer, Server, Tab, check_safety_numbers, click,
-    connected_tiles, decoding_from, join, open_meeting, remote_tile, safety_numbers,
-    save_screenshot, self_view_is_muted, shows_muted, wait_for_text, wait_until,
-    wait_until_audible, wait_until_moving, wait_until_silent, wait_until_tiles_play,
+    Browser, Devices, FILE_TOOLS, Firefox, MaliciousServer, Server, Tab, check_safety_numbers,
+    click, connected_tiles, decoding_from, join, open_meeting, pick, received_hash, remote_tile,
+    safety_numbers, save_link, save_screenshot, self_view_is_muted, shows_muted, wait_for_text,
+    wait_until, wait_until_audible, wait_until_moving, wait_until_silent, wait_until_tiles_play,
 };
 
 const ROOM: &str = "e2e-firefox-6hqd-2mxk-8vtw";
@@ -187,6 +188,45 @@ async fn firefox_and_two_chromiums_see_and_hear_each_other_mute_and_agree_on_saf
         }
     }
     check_safety_numbers(&shown)?;
+
+    // Files both ways, sealed and opened by each browser's own WebCrypto: Ada's copy of what
+    // Frances sends matches it byte for byte, and Frances is offered Ada's file for saving, which
+    // her page does only once its SHA-256 matched.
+    firefox.read::<bool>(FILE_TOOLS).await?;
+    firefox
+        .read::<bool>(
+            "(window.__fromFirefox = window.__makeFile('from-firefox.bin', 3000000, 5), true)",
+        )
+        .await?;
+    let sent: String = firefox
+        .read("window.__sha256(window.__fromFirefox)")
+        .await?;
+    firefox.read::<bool>(&pick("window.__fromFirefox")).await?;
+    ada.to_front().await?;
+    ada.read::<bool>(FILE_TOOLS).await?;
+    let offered = format!("{} !== null", save_link("from-firefox.bin"));
+    wait_until(
+        &ada,
+        "Ada is offered Frances's file",
+        &offered,
+        CONNECT_TIMEOUT,
+    )
+    .await?;
+    let received = received_hash(&ada, "from-firefox.bin").await?;
+    anyhow::ensure!(
+        received == sent,
+        "Ada received {received}, Frances sent {sent}"
+    );
+    ada.read::<bool>(&pick("window.__makeFile('from-ada.bin', 3000000, 9)"))
+        .await?;
+    let offered = format!("{} !== null", save_link("from-ada.bin"));
+    wait_until(
+        &firefox,
+        "Frances is offered Ada's file",
+        &offered,
+        CONNECT_TIMEOUT,
+    )
+    .await?;
 
     mute_and_unmute(&firefox, "Frances", &ada, "Ada", true).await?;
     mute_and_unmute(&ada, "Ada", &firefox, "Frances", firefox_listens).await?;

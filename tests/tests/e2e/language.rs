@@ -5,7 +5,7 @@
 use std::time::Duration;
 use tests::{
     Browser, Devices, Page, Server, Tab, accessibility_violations, button, choose, click,
-    connected_tiles, fill, join, open_meeting, save_screenshot, set_device, set_viewport,
+    connected_tiles, fill, join, open_meeting, pick, save_screenshot, set_device, set_viewport,
     wait_for_text, wait_until,
 };
 
@@ -129,14 +129,6 @@ async fn join_in_german(page: &impl Tab, name: &str) -> anyhow::Result<()> {
     set_device(page, "Kamera", true).await?;
     set_device(page, "Mikrofon", true).await?;
     click(page, "Teilnehmen").await
-}
-
-/// Picks `file` (a JavaScript expression) in the "Send file" picker.
-fn pick(file: &str) -> String {
-    format!(
-        "(() => {{ const input = document.querySelector('.controls input[type=file]'); const data = new DataTransfer(); \
-         data.items.add({file}); input.files = data.files; input.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
-    )
 }
 
 #[tokio::test]
