@@ -81,6 +81,7 @@ pub async fn upgrade(
             .into_response();
     }
     let Ok(named) = named_room(path) else {
+        state.metrics.refused(Refusal::NotARoom);
         return (StatusCode::BAD_REQUEST, "not a room id\n").into_response();
     };
     let client = state.proxies.client(client.ip(), &headers);

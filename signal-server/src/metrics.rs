@@ -23,10 +23,12 @@ pub enum Refusal {
     Closed(CloseCode),
     /// A WebSocket upgrade from a page of another origin (403).
     ForeignOrigin,
+    /// A WebSocket upgrade whose path names no valid room id (400).
+    NotARoom,
 }
 
 impl Refusal {
-    const COUNT: usize = CloseCode::ALL.len() + 1;
+    const COUNT: usize = CloseCode::ALL.len() + 2;
 
     fn index(self) -> usize {
         match self {
@@ -35,13 +37,16 @@ impl Refusal {
                 .position(|known| *known == code)
                 .unwrap_or(0),
             Self::ForeignOrigin => CloseCode::ALL.len(),
+            Self::NotARoom => CloseCode::ALL.len() + 1,
         }
     }
 
     fn from_index(index: usize) -> Self {
-        CloseCode::ALL
-            .get(index)
-            .map_or(Self::ForeignOrigin, |code| Self::Closed(*code))
+        match CloseCode::ALL.get(index) {
+            Some(code) => Self::Closed(*code),
+            None if index == CloseCode::ALL.len() => Self::ForeignOrigin,
+            None => Self::NotARoom,
+        }
     }
 
     /// A stable label, e.g. `too_many_messages` or `foreign_origin`.
@@ -49,6 +54,7 @@ impl Refusal {
         let name = match self {
             Self::Closed(code) => format!("{code:?}"),
             Self::ForeignOrigin => "ForeignOrigin".to_owned(),
+            Self::NotARoom => "NotARoom".to_owned(),
         };
         let mut label = String::new();
         for (i, c) in name.chars().enumerate() {

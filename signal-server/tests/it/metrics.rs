@@ -53,6 +53,16 @@ async fn metrics_count_connections_relays_and_refusals_on_their_own_address() {
         expected(CloseCode::RoomFull)
     );
 
+    // A WebSocket upgrade to a path that names no room: 400, and counted.
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    let upgrade = "GET /ws/not-a-room-id HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n\
+        Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+        Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    stream.write_all(upgrade.as_bytes()).await.expect("request");
+    let mut refused = [0; 12];
+    stream.read_exact(&mut refused).await.expect("a response");
+    assert_eq!(&refused, b"HTTP/1.1 400");
+
     let text = get(metrics_address, "/metrics").await;
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     for line in [
@@ -62,6 +72,7 @@ async fn metrics_count_connections_relays_and_refusals_on_their_own_address() {
         "stube_relayed_bytes_total 5",
         "stube_refusals_total{reason=\"room_full\"} 1",
         "stube_refusals_total{reason=\"too_many_messages\"} 0",
+        "stube_refusals_total{reason=\"not_a_room\"} 1",
         "# TYPE stube_connections gauge",
     ] {
         assert!(text.lines().any(|l| l == line), "no `{line}` in\n{text}");
