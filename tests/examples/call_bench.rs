@@ -89,7 +89,30 @@ const PROBE: &str = r#"
   const peers = bench.peers = [];
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Native {
-    constructor(...args) { super(...args); peers.push(this); }
+    constructor(...args) {
+      super(...args);
+      peers.push(this);
+      mark('connection');
+      this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && mark('connected'));
+    }
+  };
+  // The steps of the setup, each marked the first time: descriptions set, the signalling socket
+  // open and its first message (the server's welcome).
+  for (const [method, key] of [['setLocalDescription', 'local'], ['setRemoteDescription', 'remote']]) {
+    const native = Native.prototype[method];
+    Native.prototype[method] = async function (...args) {
+      const result = await native.apply(this, args);
+      mark(key);
+      return result;
+    };
+  }
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('open', () => mark('socket'));
+      this.addEventListener('message', () => mark('welcome'));
+    }
   };
   // The page's long tasks (50 ms or more on its main thread), to find how long it froze.
   const tasks = bench.tasks = [];
@@ -109,6 +132,23 @@ const PROBE: &str = r#"
     }
     return count;
   };
+  // When the first media moves on this page's connections (statistics polled every 10 ms).
+  (async () => {
+    while (!bench.received) {
+      for (const pc of peers) (await pc.getStats()).forEach(r => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') {
+          if (r.packetsReceived > 0) mark('packets');
+          if (r.framesReceived > 0) mark('received');
+        }
+        if (r.type === 'inbound-rtp' && r.kind === 'audio' && r.packetsReceived > 0) mark('audio');
+        if (r.type === 'outbound-rtp' && r.kind === 'video') {
+          if (r.framesEncoded > 0) mark('encoded');
+          if (r.packetsSent > 0) mark('sent');
+        }
+      });
+      await sleep(10);
+    }
+  })();
   (async () => {
     while (peers.filter(pc => pc.connectionState !== 'closed').length < want) await sleep(10);
     while (await bench.decodingPeers() < want) await sleep(10);
@@ -236,9 +276,31 @@ async fn close(browsers: Vec<Browser>) -> Result<()> {
     Ok(())
 }
 
+/// The steps of a setup on the newcomer's page, as marked by [`PROBE`], with their names.
+const STEPS: [(&str, &str); 12] = [
+    ("socket", "socket open"),
+    ("welcome", "welcome"),
+    ("connection", "first connection"),
+    ("remote", "first remote description"),
+    ("local", "first local description"),
+    ("connected", "first connected"),
+    ("audio", "audio arrives"),
+    ("encoded", "own video encoded"),
+    ("sent", "own video sent"),
+    ("packets", "video arrives"),
+    ("received", "first video frame complete"),
+    ("decoding", "decoding all"),
+];
+
 /// One call setup, in milliseconds from t0: (form shown, Join pressed, everyone decoding), and
-/// the newcomer's longest page task from typing the passphrase until then.
-async fn setup_once(server: &Server, size: usize, room: &str, think_ms: u32) -> Result<[f64; 4]> {
+/// the newcomer's longest page task from typing the passphrase until then; and the newcomer's
+/// [`STEPS`] in milliseconds after it pressed Join.
+async fn setup_once(
+    server: &Server,
+    size: usize,
+    room: &str,
+    think_ms: u32,
+) -> Result<([f64; 4], [f64; 12])> {
     let url = format!("{}/#{room}", server.origin());
     let browsers = launch(size).await?;
     let (first, last) = browsers.split_at(size - 1);
@@ -270,8 +332,13 @@ async fn setup_once(server: &Server, size: usize, room: &str, think_ms: u32) -> 
             .await?
             .into_value()?,
     ];
+    let joined = mark(newcomer, "joined").await?;
+    let mut steps = [0.0; 12];
+    for (step, (key, _)) in steps.iter_mut().zip(STEPS) {
+        *step = mark(newcomer, key).await? - joined;
+    }
     close(browsers).await?;
-    Ok(sample)
+    Ok((sample, steps))
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -307,10 +374,12 @@ async fn call_setup(server: &Server, only: &[usize]) -> Result<()> {
         .chain([(2, GOALS_MS[0], THINK_MS), (3, GOALS_MS[1], THINK_MS)])
         .filter(|(size, ..)| only.is_empty() || only.contains(size));
     for (size, goal, think_ms) in runs {
-        let mut samples = Vec::new();
+        let (mut samples, mut steps) = (Vec::new(), Vec::new());
         for run in 0..RUNS {
             let room = format!("bench-{size}-people-think-{think_ms}-run-{run}");
-            samples.push(setup_once(server, size, &room, think_ms).await?);
+            let (sample, step) = setup_once(server, size, &room, think_ms).await?;
+            samples.push(sample);
+            steps.push(step);
         }
         let column = |index: usize| samples.iter().map(|s| s[index]).collect::<Vec<_>>();
         let from_join = samples.iter().map(|s| s[2] - s[1]).collect::<Vec<_>>();
@@ -334,6 +403,19 @@ async fn call_setup(server: &Server, only: &[usize]) -> Result<()> {
             goal,
             median(column(3)),
             load_average()
+        );
+        let after_join: Vec<String> = STEPS
+            .iter()
+            .enumerate()
+            .map(|(index, (_, name))| {
+                let step = median(steps.iter().map(|s| s[index]).collect());
+                format!("{name} {step:.0}")
+            })
+            .collect();
+        println!(
+            "{:>12} | newcomer, ms after Join (medians): {}",
+            "",
+            after_join.join(", ")
         );
     }
     Ok(())
