@@ -23,6 +23,14 @@ const OBSERVER: &str = r#"
   window.RTCPeerConnection = class extends Native {
     constructor(...args) { super(...args); window.__stubePeerConnections.push(this); }
   };
+  // The app reads a fresh certificate's fingerprint from a throwaway connection whose one
+  // channel is labelled "fingerprint" and which it closes once its offer is made: marked, so
+  // that counting the page's connections can leave it out while it still exists.
+  const createDataChannel = Native.prototype.createDataChannel;
+  Native.prototype.createDataChannel = function (label, ...rest) {
+    if (label === 'fingerprint') this.__stubeProbe = true;
+    return createDataChannel.call(this, label, ...rest);
+  };
   // Every offer or answer the page sets: a renegotiation shows as a new one.
   window.__stubeLocalDescriptions = 0;
   const setLocalDescription = Native.prototype.setLocalDescription;
@@ -357,17 +365,17 @@ pub async fn wait_until_media_flows(
 }
 
 /// Remembers the page's open peer connections (not the short-lived probes that read a
-/// certificate's fingerprint, which close at once), for [`remembered_connections`].
+/// certificate's fingerprint, which the observer marks), for [`remembered_connections`].
 pub async fn remember_connections(page: &Page) -> Result<()> {
-    page.evaluate("window.__stubeRemembered = window.__stubePeerConnections.filter(pc => pc.connectionState !== 'closed'); true")
+    page.evaluate("window.__stubeRemembered = window.__stubePeerConnections.filter(pc => pc.connectionState !== 'closed' && !pc.__stubeProbe); true")
         .await?;
     Ok(())
 }
 
 /// The connections [`remember_connections`] saw: how many there were, how many of them are still
-/// open, and how many connections are open now in all.
+/// open, and how many connections (probes left out) are open now in all.
 pub async fn remembered_connections(page: &Page) -> Result<(usize, usize, usize)> {
-    const SCRIPT: &str = "(() => { const open = pc => pc.connectionState !== 'closed'; \
+    const SCRIPT: &str = "(() => { const open = pc => pc.connectionState !== 'closed' && !pc.__stubeProbe; \
         return [window.__stubeRemembered.length, window.__stubeRemembered.filter(open).length, \
         window.__stubePeerConnections.filter(open).length]; })()";
     Ok(page.evaluate(SCRIPT).await?.into_value()?)
