@@ -99,6 +99,14 @@ impl FrameSpec {
     pub fn aad(&self) -> &[u8] {
         &self.aad
     }
+
+    /// The proof for this spec, once its frame's tag verified.
+    pub(crate) fn authenticated(&self) -> Authenticated {
+        Authenticated {
+            stream: self.stream,
+            counter: self.counter,
+        }
+    }
 }
 
 /// Proof that a frame's tag verified under its stream: made only by [`StreamOpener::open_spec`]
@@ -114,16 +122,6 @@ impl Authenticated {
     /// Whether this is the proof for the frame of `spec`.
     pub fn is_for(&self, spec: &FrameSpec) -> bool {
         self.stream == spec.stream && self.counter == spec.counter
-    }
-}
-
-impl FrameSpec {
-    /// The proof for this spec, once its frame's tag verified.
-    pub(crate) fn authenticated(&self) -> Authenticated {
-        Authenticated {
-            stream: self.stream,
-            counter: self.counter,
-        }
     }
 }
 

@@ -215,7 +215,7 @@ impl Task {
             Some(jobs)
         });
         let Some(jobs) = jobs else {
-            return self.fail_sending(transfer);
+            return self.end_sending(transfer, TransferState::Failed);
         };
         let key = sending.key.clone();
         let sender = self.sender.clone();
@@ -245,7 +245,7 @@ impl Task {
         };
         sending.busy = false;
         let Ok(frames) = result else {
-            return self.fail_sending(transfer);
+            return self.end_sending(transfer, TransferState::Failed);
         };
         for peer in &sending.recipients {
             if let Some(link) = self.links.get(peer) {
@@ -259,13 +259,14 @@ impl Task {
         self.pump(transfer);
     }
 
-    /// Our `transfer` cannot go on (the file could not be read or sealed): the recipients are told.
-    fn fail_sending(&mut self, transfer: u64) {
+    /// Our `transfer` ends before all of it went (`state`: cancelled, or the file could not be
+    /// read or sealed); the recipients are told.
+    fn end_sending(&mut self, transfer: u64, state: TransferState) {
         let Some(sending) = self.transfers.sending.remove(&transfer) else {
             return;
         };
         self.tell(&sending.recipients, &ChatWire::FileCancelled { transfer });
-        self.set_transfer_state(TransferKey::Out(transfer), TransferState::Failed);
+        self.set_transfer_state(TransferKey::Out(transfer), state);
     }
 
     /// `peer`'s file channel has room again.
@@ -397,7 +398,9 @@ impl Task {
 
     /// The transfer `peer` sends us as `transfer` ends unsaved (`state`); the sender is told.
     fn end_receiving(&mut self, peer: PeerId, transfer: u64, state: TransferState) {
-        self.transfers.receiving.remove(&(peer, transfer));
+        if self.transfers.receiving.remove(&(peer, transfer)).is_none() {
+            return;
+        }
         self.tell(
             &BTreeSet::from([peer]),
             &ChatWire::FileDeclined { transfer },
@@ -408,20 +411,11 @@ impl Task {
     /// The user cancels a transfer, ours or one we receive; the other side is told.
     pub(super) fn cancel_transfer(&mut self, key: TransferKey) {
         match key {
-            TransferKey::Out(transfer) => {
-                let Some(sending) = self.transfers.sending.remove(&transfer) else {
-                    return;
-                };
-                self.tell(&sending.recipients, &ChatWire::FileCancelled { transfer });
-            }
+            TransferKey::Out(transfer) => self.end_sending(transfer, TransferState::Cancelled),
             TransferKey::In(peer, transfer) => {
-                if self.transfers.receiving.contains_key(&(peer, transfer)) {
-                    self.end_receiving(peer, transfer, TransferState::Cancelled);
-                }
-                return;
+                self.end_receiving(peer, transfer, TransferState::Cancelled)
             }
         }
-        self.set_transfer_state(key, TransferState::Cancelled);
     }
 
     /// `peer`'s connection is gone: what it sent us is incomplete, and it receives nothing more.
