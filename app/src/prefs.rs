@@ -5,7 +5,8 @@
 //! name, no passphrase, no room.
 
 use crate::call::MediaKind;
-use crate::i18n::{self, Texts};
+use crate::i18n::{self, Locale};
+use leptos_i18n::Locale as _;
 use mesh::DeviceKind;
 
 fn key(kind: MediaKind) -> &'static str {
@@ -89,12 +90,12 @@ const LANGUAGE: &str = "stube.language";
 
 /// The language the user last chose with the switch, if any (the browser's language decides
 /// otherwise).
-pub fn chosen_language() -> Option<&'static Texts> {
+pub fn chosen_language() -> Option<Locale> {
     i18n::by_code(&storage()?.get_item(LANGUAGE).ok()??)
 }
 
-pub fn remember_language(texts: &Texts) {
+pub fn remember_language(locale: Locale) {
     if let Some(storage) = storage() {
-        let _ = storage.set_item(LANGUAGE, texts.lang);
+        let _ = storage.set_item(LANGUAGE, locale.as_str());
     }
 }

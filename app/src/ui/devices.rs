@@ -2,11 +2,12 @@
 //! camera, microphone and speaker (the speaker only where the browser can choose it), and the
 //! live microphone level meter of the pre-join page.
 
-use super::language::use_texts;
+use super::language::use_locale;
 use crate::call::{MicrophoneLevel, Reading, can_choose_speaker};
-use crate::i18n::Texts;
+use crate::i18n::Locale;
 use gloo_timers::callback::Interval;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{DeviceKind, DeviceName, Devices};
 use send_wrapper::SendWrapper;
 use std::collections::BTreeMap;
@@ -24,13 +25,13 @@ pub fn DevicePicker(
     audio_only: Signal<bool>,
     #[prop(into)] on_choose: Callback<(DeviceKind, String)>,
 ) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let speaker_choice = can_choose_speaker();
     let list = move |kind: DeviceKind| {
         let label = move || match kind {
-            DeviceKind::Camera => texts.get().choose_camera,
-            DeviceKind::Microphone => texts.get().choose_microphone,
-            DeviceKind::Speaker => texts.get().choose_speaker,
+            DeviceKind::Camera => td_string!(locale.get(), choose_camera),
+            DeviceKind::Microphone => td_string!(locale.get(), choose_microphone),
+            DeviceKind::Speaker => td_string!(locale.get(), choose_speaker),
         };
         move || {
             let options = devices.with(|devices| {
@@ -41,7 +42,7 @@ pub fn DevicePicker(
                         let name = match devices.name_of(device) {
                             DeviceName::Label(label) => label,
                             DeviceName::Numbered(n) => {
-                                format!("{} {n}", kind_name(texts.get(), kind))
+                                format!("{} {n}", kind_name(locale.get(), kind))
                             }
                         };
                         let selected = chosen.as_deref() == Some(device.id.as_str());
@@ -68,24 +69,24 @@ pub fn DevicePicker(
             {if speaker_choice {
                 list(DeviceKind::Speaker).into_any()
             } else {
-                view! { <p class="hint">{move || texts.get().speaker_default_only}</p> }.into_any()
+                view! { <p class="hint">{move || td_string!(locale.get(), speaker_default_only)}</p> }.into_any()
             }}
         </div>
     }
 }
 
-fn kind_name(texts: &'static Texts, kind: DeviceKind) -> &'static str {
+fn kind_name(locale: Locale, kind: DeviceKind) -> &'static str {
     match kind {
-        DeviceKind::Camera => texts.camera,
-        DeviceKind::Microphone => texts.microphone,
-        DeviceKind::Speaker => texts.speaker,
+        DeviceKind::Camera => td_string!(locale, camera),
+        DeviceKind::Microphone => td_string!(locale, microphone),
+        DeviceKind::Speaker => td_string!(locale, speaker),
     }
 }
 
 /// The live level of `track`, and a warning while the microphone is muted below the browser.
 #[component]
 pub fn MicrophoneMeter(track: SendWrapper<MediaStreamTrack>) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let reading = RwSignal::new(Reading {
         level: 0.0,
         silenced: false,
@@ -99,12 +100,12 @@ pub fn MicrophoneMeter(track: SendWrapper<MediaStreamTrack>) -> impl IntoView {
     let _sampler = StoredValue::new_local(sampler);
     view! {
         <label class="level">
-            <span class="hint">{move || texts.get().microphone_level}</span>
-            <meter aria-label=move || texts.get().microphone_level min="0" max="1"
+            <span class="hint">{move || td_string!(locale.get(), microphone_level)}</span>
+            <meter aria-label=move || td_string!(locale.get(), microphone_level) min="0" max="1"
                 value=move || format!("{:.2}", reading.get().level)></meter>
         </label>
         <Show when=move || reading.get().silenced>
-            <p class="warning" role="status">{move || texts.get().microphone_silenced}</p>
+            <p class="warning" role="status">{move || td_string!(locale.get(), microphone_silenced)}</p>
         </Show>
     }
 }

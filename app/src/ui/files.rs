@@ -2,11 +2,12 @@
 //! the meeting, and the list of transfers with progress, speed, "Cancel", and "Save" for a
 //! received file (offered for saving, never opened).
 
-use super::language::use_texts;
+use super::language::use_locale;
 use crate::call::{TransferKey, TransferState, TransferView, UiAction};
-use crate::i18n::Texts;
+use crate::i18n::{Locale, person};
 use leptos::html::Input;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use protocol::PeerId;
 use send_wrapper::SendWrapper;
 use web_sys::FileList;
@@ -32,7 +33,7 @@ pub fn SendFileButton(
     #[prop(optional, into)]
     label: Option<Signal<String>>,
 ) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let input = NodeRef::<Input>::new();
     let label = move || label.map(|label| label.get());
     view! {
@@ -44,11 +45,11 @@ pub fn SendFileButton(
                     input.set_value("");
                 }
             }/>
-        <button title=move || texts.get().file_limit_hint aria-label=label on:click=move |_| {
+        <button title=move || td_string!(locale.get(), file_limit_hint) aria-label=label on:click=move |_| {
             if let Some(input) = input.get() {
                 input.click();
             }
-        }>{move || texts.get().send_file}</button>
+        }>{move || td_string!(locale.get(), send_file)}</button>
     }
 }
 
@@ -57,11 +58,11 @@ pub fn FilesPanel(
     transfers: RwSignal<Vec<TransferView>>,
     act: Callback<UiAction>,
 ) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     view! {
-        <section class="files" aria-label=move || texts.get().files>
-            <h2>{move || texts.get().files}</h2>
-            <p class="hint">{move || texts.get().file_limit_hint}</p>
+        <section class="files" aria-label=move || td_string!(locale.get(), files)>
+            <h2>{move || td_string!(locale.get(), files)}</h2>
+            <p class="hint">{move || td_string!(locale.get(), file_limit_hint)}</p>
             <ul aria-live="polite">
                 <For each=move || transfers.get() key=|view| (view.key, state_key(&view.state), view.percent) let(view)>
                     <Transfer view act/>
@@ -73,43 +74,43 @@ pub fn FilesPanel(
 
 #[component]
 fn Transfer(view: TransferView, act: Callback<UiAction>) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let key = view.key;
     let name = view.name.clone();
     let title = {
         let (name, size, from) = (view.name.clone(), size_text(view.size), view.from.clone());
         move || match &from {
             None => format!("{name} ({size})"),
-            Some(from) => format!("{name} ({size}) · {}", texts.get().person(from)),
+            Some(from) => format!("{name} ({size}) · {}", person(locale.get(), from)),
         }
     };
     // "Cancel notes.txt": an action named with the file it acts on.
     let on_file = {
         let name = name.clone();
-        move |action: fn(&Texts) -> &'static str| {
+        move |action: fn(Locale) -> &'static str| {
             let name = name.clone();
-            move || format!("{} {name}", action(texts.get()))
+            move || format!("{} {name}", action(locale.get()))
         }
     };
     let status = match &view.state {
         TransferState::Active => view! {
             <progress max="100" value=view.percent aria-label=name.clone()></progress>
             <span class="hint">{format!("{} % · {}/s", view.percent, size_text(view.bytes_per_second as u64))}</span>
-            <button aria-label=on_file(|texts| texts.cancel)
-                on:click=move |_| act.run(UiAction::CancelTransfer(key))>{move || texts.get().cancel}</button>
+            <button aria-label=on_file(|locale| td_string!(locale, cancel))
+                on:click=move |_| act.run(UiAction::CancelTransfer(key))>{move || td_string!(locale.get(), cancel)}</button>
         }
         .into_any(),
         TransferState::Done(Some(url)) => view! {
             <a class="save" href=url.clone() download=name.clone()
-                aria-label=on_file(|texts| texts.save)>{move || texts.get().save}</a>
+                aria-label=on_file(|locale| td_string!(locale, save))>{move || td_string!(locale.get(), save)}</a>
         }
         .into_any(),
-        TransferState::Done(None) => view! { <span class="hint">{move || texts.get().file_sent}</span> }.into_any(),
+        TransferState::Done(None) => view! { <span class="hint">{move || td_string!(locale.get(), file_sent)}</span> }.into_any(),
         TransferState::Cancelled => {
-            view! { <span class="hint">{move || texts.get().file_cancelled}</span> }.into_any()
+            view! { <span class="hint">{move || td_string!(locale.get(), file_cancelled)}</span> }.into_any()
         }
-        TransferState::Damaged => view! { <span class="error">{move || texts.get().file_damaged}</span> }.into_any(),
-        TransferState::Failed => view! { <span class="error">{move || texts.get().file_failed}</span> }.into_any(),
+        TransferState::Damaged => view! { <span class="error">{move || td_string!(locale.get(), file_damaged)}</span> }.into_any(),
+        TransferState::Failed => view! { <span class="error">{move || td_string!(locale.get(), file_failed)}</span> }.into_any(),
     };
     let incoming = matches!(key, TransferKey::In(..));
     view! {

@@ -2,8 +2,9 @@
 //! cannot be changed (the operator requires relaying, or offers no relay). The decision is
 //! `mesh::hide_ip_choice`.
 
-use super::language::use_texts;
+use super::language::use_locale;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 
 /// The "Hide my IP address" checkbox, what it costs, and why it cannot be changed (the operator
 /// requires relaying, or offers no relay).
@@ -12,19 +13,19 @@ pub fn HideIpBox(
     choice: Signal<mesh::HideIpChoice>,
     #[prop(into)] on_change: Callback<bool>,
 ) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     view! {
         <label class="check">
             <input type="checkbox" aria-describedby="hide-ip-hint"
                 prop:checked=move || choice.get().checked disabled=move || !choice.get().enabled
                 on:change=move |event| on_change.run(event_target_checked(&event))/>
-            {move || texts.get().hide_ip}
+            {move || td_string!(locale.get(), hide_ip)}
         </label>
         <p class="hint" id="hide-ip-hint">
-            {move || texts.get().hide_ip_hint}
+            {move || td_string!(locale.get(), hide_ip_hint)}
             {move || choice.get().note.map(|note| match note {
-                mesh::HideIpNote::OperatorRequires => texts.get().hide_ip_required,
-                mesh::HideIpNote::NoRelay => texts.get().hide_ip_no_relay,
+                mesh::HideIpNote::OperatorRequires => td_string!(locale.get(), hide_ip_required),
+                mesh::HideIpNote::NoRelay => td_string!(locale.get(), hide_ip_no_relay),
             }).map(|note| format!(" {note}"))}
         </p>
     }

@@ -3,9 +3,11 @@
 
 use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::clipboard::copy;
-use super::language::use_texts;
+use super::language::use_locale;
+use crate::i18n::Locale;
 use crate::{invite, word_lists};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 
 #[derive(Clone)]
 struct NewMeeting {
@@ -27,14 +29,13 @@ async fn new_meeting(language: crypto::Language) -> Option<NewMeeting> {
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let created = RwSignal::new(None::<NewMeeting>);
     let failed = RwSignal::new(false);
     let start = move |_| {
-        let language = if texts.get_untracked().lang == "de" {
-            crypto::Language::German
-        } else {
-            crypto::Language::English
+        let language = match locale.get_untracked() {
+            Locale::en => crypto::Language::English,
+            Locale::de => crypto::Language::German,
         };
         leptos::task::spawn_local(async move {
             let meeting = new_meeting(language).await;
@@ -48,12 +49,12 @@ pub fn Home() -> impl IntoView {
         <main class="home">
             <header class="brand">
                 <h1>"Stube"</h1>
-                <p>{move || texts.get().tagline}</p>
+                <p>{move || td_string!(locale.get(), tagline)}</p>
             </header>
             <section class="card">
-                <button class="primary" on:click=start>{move || texts.get().start_meeting}</button>
+                <button class="primary" on:click=start>{move || td_string!(locale.get(), start_meeting)}</button>
                 <Show when=move || failed.get()>
-                    <p class="error" role="alert">{move || texts.get().start_failed}</p>
+                    <p class="error" role="alert">{move || td_string!(locale.get(), start_failed)}</p>
                 </Show>
                 {move || created.get().map(|meeting| view! { <NewMeetingCard meeting/> })}
             </section>
@@ -64,7 +65,7 @@ pub fn Home() -> impl IntoView {
 
 #[component]
 fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let pending = expect_context::<PendingPassphrase>();
     let include_passphrase = RwSignal::new(false);
     let link_copied = RwSignal::new(false);
@@ -98,33 +99,33 @@ fn NewMeetingCard(meeting: NewMeeting) -> impl IntoView {
     view! {
         <div class="new-meeting">
             <p class="field">
-                <span class="label">{move || texts.get().room_name_label}</span>
+                <span class="label">{move || td_string!(locale.get(), room_name_label)}</span>
                 <output class="secret" data-testid="room-name">{room.clone()}</output>
-                <button on:click=copy_link>{move || if link_copied.get() { texts.get().copied } else { texts.get().copy_link }}</button>
+                <button on:click=copy_link>{move || if link_copied.get() { td_string!(locale.get(), copied) } else { td_string!(locale.get(), copy_link) }}</button>
             </p>
             <p class="field">
-                <span class="label">{move || texts.get().passphrase_label}</span>
+                <span class="label">{move || td_string!(locale.get(), passphrase_label)}</span>
                 <output class="secret" data-testid="passphrase">{passphrase.clone()}</output>
                 <button on:click=copy_passphrase>
-                    {move || if passphrase_copied.get() { texts.get().copied } else { texts.get().copy_passphrase }}
+                    {move || if passphrase_copied.get() { td_string!(locale.get(), copied) } else { td_string!(locale.get(), copy_passphrase) }}
                 </button>
             </p>
-            <p class="hint">{move || texts.get().send_separately}</p>
+            <p class="hint">{move || td_string!(locale.get(), send_separately)}</p>
             <label class="check">
                 <input type="checkbox" bind:checked=include_passphrase/>
-                {move || texts.get().include_passphrase}
+                {move || td_string!(locale.get(), include_passphrase)}
             </label>
             <Show when=move || include_passphrase.get()>
-                <p class="warning">{move || texts.get().include_passphrase_warning}</p>
+                <p class="warning">{move || td_string!(locale.get(), include_passphrase_warning)}</p>
             </Show>
-            <button class="primary" on:click=go>{move || texts.get().go_to_meeting}</button>
+            <button class="primary" on:click=go>{move || td_string!(locale.get(), go_to_meeting)}</button>
         </div>
     }
 }
 
 #[component]
 fn JoinForm() -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let typed = RwSignal::new(String::new());
     let invalid = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -139,13 +140,13 @@ fn JoinForm() -> impl IntoView {
     view! {
         <form class="card" on:submit=submit>
             <label>
-                {move || texts.get().meeting_link_label}
+                {move || td_string!(locale.get(), meeting_link_label)}
                 <input type="text" bind:value=typed autocomplete="off" spellcheck="false" required/>
             </label>
             <Show when=move || invalid.get()>
-                <p class="error" role="alert">{move || texts.get().invalid_link}</p>
+                <p class="error" role="alert">{move || td_string!(locale.get(), invalid_link)}</p>
             </Show>
-            <button type="submit">{move || texts.get().join_meeting}</button>
+            <button type="submit">{move || td_string!(locale.get(), join_meeting)}</button>
         </form>
     }
 }

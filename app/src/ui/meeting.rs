@@ -8,12 +8,13 @@ use super::clipboard::copy;
 use super::devices::DevicePicker;
 use super::files::{FilesPanel, SendFileButton, send_all};
 use super::home::origin;
-use super::language::use_texts;
+use super::language::use_locale;
 use super::participants::ParticipantItem;
 use super::tile::{LocalTile, RemoteTile, ScreenTile, status_text};
 use crate::call::{MediaProblem, MeetingState, ServerState, Session, UiAction};
-use crate::i18n::Texts;
+use crate::i18n::{Locale, person};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{RoomStatus, Route};
 use protocol::CloseCode;
 
@@ -31,7 +32,7 @@ pub fn Meeting(
     #[prop(into)]
     on_retry_passphrase: Callback<()>,
 ) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let act = Callback::new(move |action| session.act(action));
     let chat_open = RwSignal::new(false);
     let devices_open = RwSignal::new(false);
@@ -93,11 +94,11 @@ pub fn Meeting(
 
     let invite_copied = RwSignal::new(false);
     let invite_link = format!("{}/#{}", origin(), crate::invite::fragment(&room, None));
-    let banner = move || banner_text(texts.get(), state.server.get(), state.room.get());
+    let banner = move || banner_text(locale.get(), state.server.get(), state.room.get());
     // Read by views nested twice (`Show` in `Show`), so kept where every closure can reach them.
     let my_name = StoredValue::new(my_name);
     let me = Signal::derive(move || {
-        let you = texts.get().you;
+        let you = td_string!(locale.get(), you);
         my_name.with_value(|name| match name.trim() {
             "" => you.to_owned(),
             name => format!("{name} ({you})"),
@@ -120,9 +121,9 @@ pub fn Meeting(
         <Show when=move || !state.ended.get() fallback=move || view! {
             <section class="ended card">
                 {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
-                <p>{move || texts.get().you_left}</p>
-                <button class="primary" on:click=move |_| on_rejoin.run(())>{move || texts.get().rejoin}</button>
-                <button on:click=move |_| navigate_to_fragment("")>{move || texts.get().back_home}</button>
+                <p>{move || td_string!(locale.get(), you_left)}</p>
+                <button class="primary" on:click=move |_| on_rejoin.run(())>{move || td_string!(locale.get(), rejoin)}</button>
+                <button on:click=move |_| navigate_to_fragment("")>{move || td_string!(locale.get(), back_home)}</button>
             </section>
         }>
             <div class="meeting"
@@ -136,50 +137,50 @@ pub fn Meeting(
                     <button on:click={
                         let invite_link = invite_link.clone();
                         move |_| copy(invite_link.clone(), invite_copied)
-                    }>{move || if invite_copied.get() { texts.get().copied } else { texts.get().copy_link }}</button>
+                    }>{move || if invite_copied.get() { td_string!(locale.get(), copied) } else { td_string!(locale.get(), copy_link) }}</button>
                 </header>
                 <div class="notices">
                     {move || banner().map(|text| view! { <p class="banner" role="status">{text}</p> })}
                     <For each=move || state.untrustworthy.get().into_iter().enumerate() key=|(index, _)| *index let((_, name))>
-                        <p class="banner error" role="alert">{move || texts.with(|texts| texts.untrustworthy(&texts.person(&name)))}</p>
+                        <p class="banner error" role="alert">{move || { let locale = locale.get(); td_string!(locale, untrustworthy, name = person(locale, &name)) }}</p>
                     </For>
                     <For each=move || changed_safety_numbers(state) key=|(peer, _)| *peer let((_, name))>
-                        <p class="banner error" role="alert">{move || texts.with(|texts| texts.safety_number_changed(&texts.person(&name)))}</p>
+                        <p class="banner error" role="alert">{move || { let locale = locale.get(); td_string!(locale, safety_number_changed, name = person(locale, &name)) }}</p>
                     </For>
                     <Show when=move || state.sharing.get()>
                         <p class="banner sharing" role="status">
-                            {move || texts.get().sharing_banner}" "
-                            <button on:click=move |_| act.run(UiAction::ToggleScreen)>{move || texts.get().stop_sharing}</button>
+                            {move || td_string!(locale.get(), sharing_banner)}" "
+                            <button on:click=move |_| act.run(UiAction::ToggleScreen)>{move || td_string!(locale.get(), stop_sharing)}</button>
                         </p>
                     </Show>
                     {move || state.screen_problem.get().map(|problem| view! {
                         <p class="banner error" role="alert">{match problem {
-                            MediaProblem::Denied => texts.get().screen_denied,
-                            _ => texts.get().screen_failed,
+                            MediaProblem::Denied => td_string!(locale.get(), screen_denied),
+                            _ => td_string!(locale.get(), screen_failed),
                         }}</p>
                     })}
                     {move || state.media_problem.get().map(|problem| view! {
                         <p class="banner error" role="alert">{match problem {
-                            MediaProblem::Denied => texts.get().devices_denied,
-                            MediaProblem::Missing => texts.get().devices_missing,
-                            MediaProblem::Failed => texts.get().devices_failed,
+                            MediaProblem::Denied => td_string!(locale.get(), devices_denied),
+                            MediaProblem::Missing => td_string!(locale.get(), devices_missing),
+                            MediaProblem::Failed => td_string!(locale.get(), devices_failed),
                         }}</p>
                     })}
                     <Show when=move || state.relay.get().is_some_and(|offer| mesh::hidden_without_relay(offer, state.hide_ip.get()))>
-                        <p class="banner warning" role="status">{move || texts.get().hide_ip_no_relay_in_meeting}</p>
+                        <p class="banner warning" role="status">{move || td_string!(locale.get(), hide_ip_no_relay_in_meeting)}</p>
                     </Show>
                     <Show when=move || state.microphone.get() && state.devices.microphone_silenced.get()>
-                        <p class="banner warning" role="status">{move || texts.get().microphone_silenced}</p>
+                        <p class="banner warning" role="status">{move || td_string!(locale.get(), microphone_silenced)}</p>
                     </Show>
                     <Show when=move || { state.unverified.get() > 0 }>
-                        <p class="hint presence" role="status">{move || texts.get().unverified_present(state.unverified.get())}</p>
+                        <p class="hint presence" role="status">{move || td_string!(locale.get(), unverified_present, count = state.unverified.get())}</p>
                     </Show>
                 </div>
                 <Show when=move || !lobby() fallback=move || view! {
                     <section class="lobby">
                         <Show when=mismatch>
-                            <p>{move || texts.get().mismatch_hint}</p>
-                            <button class="primary" on:click=retry>{move || texts.get().enter_passphrase_again}</button>
+                            <p>{move || td_string!(locale.get(), mismatch_hint)}</p>
+                            <button class="primary" on:click=retry>{move || td_string!(locale.get(), enter_passphrase_again)}</button>
                         </Show>
                     </section>
                 }>
@@ -198,8 +199,8 @@ pub fn Meeting(
                     </section>
                     <aside class="participants">
                         <Show when=move || devices_open.get()>
-                            <section class="devices-panel" id="devices-panel" aria-label=move || texts.get().devices>
-                                <h2>{move || texts.get().devices}</h2>
+                            <section class="devices-panel" id="devices-panel" aria-label=move || td_string!(locale.get(), devices)>
+                                <h2>{move || td_string!(locale.get(), devices)}</h2>
                                 <DevicePicker devices=state.devices.devices.into() in_use=state.devices.in_use.into()
                                     audio_only=state.audio_only.into()
                                     on_choose=move |(kind, id)| act.run(UiAction::UseDevice(kind, id))/>
@@ -213,7 +214,7 @@ pub fn Meeting(
                         </Show>
                         <Show when=move || participants_open.get()>
                             <section id="participants-panel" aria-labelledby="participants-heading">
-                                <h2 id="participants-heading">{move || texts.get().participants}</h2>
+                                <h2 id="participants-heading">{move || td_string!(locale.get(), participants)}</h2>
                                 <ul>
                                     <li>{move || me.get()}</li>
                                     <For each=move || state.tiles.get() key=|tile| tile.peer let(tile)>
@@ -227,46 +228,46 @@ pub fn Meeting(
                 </Show>
                 <footer class="controls">
                     <button aria-keyshortcuts="M" aria-pressed=move || (!state.microphone.get()).to_string()
-                        aria-label=move || if state.microphone.get() { texts.get().mute } else { texts.get().unmute }
+                        aria-label=move || if state.microphone.get() { td_string!(locale.get(), mute) } else { td_string!(locale.get(), unmute) }
                         on:click=move |_| act.run(UiAction::ToggleMicrophone)>
-                        {move || if state.microphone.get() { texts.get().mute } else { texts.get().unmute }}
+                        {move || if state.microphone.get() { td_string!(locale.get(), mute) } else { td_string!(locale.get(), unmute) }}
                     </button>
                     <button aria-keyshortcuts="V" disabled=move || state.audio_only.get()
-                        aria-label=move || if state.camera.get() { texts.get().stop_camera } else { texts.get().start_camera }
+                        aria-label=move || if state.camera.get() { td_string!(locale.get(), stop_camera) } else { td_string!(locale.get(), start_camera) }
                         on:click=move |_| act.run(UiAction::ToggleCamera)>
-                        {move || if state.camera.get() { texts.get().stop_camera } else { texts.get().start_camera }}
+                        {move || if state.camera.get() { td_string!(locale.get(), stop_camera) } else { td_string!(locale.get(), start_camera) }}
                     </button>
-                    <button aria-keyshortcuts="C" aria-label=move || texts.get().chat aria-expanded=move || chat_open.get().to_string()
+                    <button aria-keyshortcuts="C" aria-label=move || td_string!(locale.get(), chat) aria-expanded=move || chat_open.get().to_string()
                         on:click=move |_| toggle_chat()>
-                        {move || texts.get().chat}
+                        {move || td_string!(locale.get(), chat)}
                         <Show when=move || { state.chat_unread.get() > 0 }>
-                            " "<span class="badge" title=move || texts.get().unread(state.chat_unread.get())>
+                            " "<span class="badge" title=move || td_string!(locale.get(), unread, count = state.chat_unread.get())>
                                 {move || state.chat_unread.get()}
                             </span>
                         </Show>
                     </button>
                     <button aria-keyshortcuts="P" aria-expanded=move || participants_open.get().to_string()
-                        on:click=move |_| participants_open.update(|open| *open = !*open)>{move || texts.get().participants}</button>
+                        on:click=move |_| participants_open.update(|open| *open = !*open)>{move || td_string!(locale.get(), participants)}</button>
                     <SendFileButton act/>
                     <button aria-keyshortcuts="S" aria-pressed=move || state.sharing.get().to_string()
-                        on:click=move |_| act.run(UiAction::ToggleScreen)>{move || texts.get().share_screen}</button>
+                        on:click=move |_| act.run(UiAction::ToggleScreen)>{move || td_string!(locale.get(), share_screen)}</button>
                     <button aria-keyshortcuts="H" aria-pressed=move || state.hand.get().is_some().to_string()
-                        aria-label=move || if state.hand.get().is_some() { texts.get().lower_hand } else { texts.get().raise_hand }
+                        aria-label=move || if state.hand.get().is_some() { td_string!(locale.get(), lower_hand) } else { td_string!(locale.get(), raise_hand) }
                         on:click=move |_| act.run(UiAction::ToggleHand)>
-                        {move || if state.hand.get().is_some() { texts.get().lower_hand } else { texts.get().raise_hand }}
+                        {move || if state.hand.get().is_some() { td_string!(locale.get(), lower_hand) } else { td_string!(locale.get(), raise_hand) }}
                     </button>
                     <button aria-pressed=move || state.audio_only.get().to_string()
-                        on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{move || texts.get().audio_only}</button>
+                        on:click=move |_| act.run(UiAction::ToggleAudioOnly)>{move || td_string!(locale.get(), audio_only)}</button>
                     <button aria-expanded=move || devices_open.get().to_string()
-                        on:click=move |_| devices_open.update(|open| *open = !*open)>{move || texts.get().devices}</button>
-                    <button class="leave" aria-keyshortcuts="L" aria-label=move || texts.get().leave
-                        on:click=move |_| act.run(UiAction::Leave)>{move || texts.get().leave}</button>
-                    <span class="hint">{move || texts.get().shortcuts_hint}</span>
+                        on:click=move |_| devices_open.update(|open| *open = !*open)>{move || td_string!(locale.get(), devices)}</button>
+                    <button class="leave" aria-keyshortcuts="L" aria-label=move || td_string!(locale.get(), leave)
+                        on:click=move |_| act.run(UiAction::Leave)>{move || td_string!(locale.get(), leave)}</button>
+                    <span class="hint">{move || td_string!(locale.get(), shortcuts_hint)}</span>
                 </footer>
                 <div class="toasts" aria-live="polite">
                     <For each=move || state.toasts.with(|toasts| toasts[toasts.len().saturating_sub(MAX_TOASTS_SHOWN)..].to_vec())
                         key=|toast| toast.id let(toast)>
-                        <p class="toast">{move || (toast.text)(texts.get())}</p>
+                        <p class="toast">{move || (toast.text)(locale.get())}</p>
                     </For>
                 </div>
             </div>
@@ -278,23 +279,23 @@ pub fn Meeting(
 /// state and safety number, and how many signalling messages could not be opened.
 #[component]
 fn ConnectionDetails(state: MeetingState) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     view! {
         <details class="details">
-            <summary>{move || texts.get().connection_details}</summary>
+            <summary>{move || td_string!(locale.get(), connection_details)}</summary>
             <ul>
                 {move || state.tiles.get().into_iter().map(|tile| tile.view.get()).map(|tile| view! {
                     <li>
-                        {texts.get().person(&tile.name)}": "{status_text(texts.get(), tile.status)}
+                        {person(locale.get(), &tile.name)}": "{status_text(locale.get(), tile.status)}
                         {tile.route.map(|route| format!(" · {}", match route {
-                            Route::Direct => texts.get().route_direct,
-                            Route::Relayed => texts.get().route_relayed,
+                            Route::Direct => td_string!(locale.get(), route_direct),
+                            Route::Relayed => td_string!(locale.get(), route_relayed),
                         }))}
-                        {tile.safety_number.map(|number| format!(" · {}: {number}", texts.get().safety_number))}
+                        {tile.safety_number.map(|number| format!(" · {}: {number}", td_string!(locale.get(), safety_number)))}
                     </li>
                 }).collect_view()}
             </ul>
-            <p>{move || texts.get().dropped(state.dropped.get())}</p>
+            <p>{move || td_string!(locale.get(), dropped, count = state.dropped.get())}</p>
         </details>
     }
 }
@@ -315,24 +316,24 @@ fn changed_safety_numbers(state: MeetingState) -> Vec<(protocol::PeerId, String)
 }
 
 /// The one-line status above the grid, if there is something to say.
-fn banner_text(texts: &'static Texts, server: ServerState, room: RoomStatus) -> Option<String> {
+fn banner_text(locale: Locale, server: ServerState, room: RoomStatus) -> Option<String> {
     let text = match server {
-        ServerState::Connecting => texts.connecting_to_server.to_owned(),
-        ServerState::Lost => texts.server_lost.to_owned(),
-        ServerState::Refused(Some(CloseCode::RoomFull)) => texts.room_full.to_owned(),
+        ServerState::Connecting => td_string!(locale, connecting_to_server).to_owned(),
+        ServerState::Lost => td_string!(locale, server_lost).to_owned(),
+        ServerState::Refused(Some(CloseCode::RoomFull)) => td_string!(locale, room_full).to_owned(),
         ServerState::Refused(Some(CloseCode::TooManyRooms | CloseCode::TooManyConnections)) => {
-            texts.server_busy.to_owned()
+            td_string!(locale, server_busy).to_owned()
         }
         ServerState::Refused(code) => format!(
             "{} ({})",
-            texts.server_refused,
+            td_string!(locale, server_refused),
             code.map_or("?", CloseCode::reason)
         ),
         ServerState::Connected => match room {
-            RoomStatus::Joining => texts.connecting_to_server.to_owned(),
-            RoomStatus::WaitingForOthers => texts.waiting_for_others.to_owned(),
-            RoomStatus::Verifying => texts.verifying.to_owned(),
-            RoomStatus::PassphraseMismatch => texts.passphrase_mismatch.to_owned(),
+            RoomStatus::Joining => td_string!(locale, connecting_to_server).to_owned(),
+            RoomStatus::WaitingForOthers => td_string!(locale, waiting_for_others).to_owned(),
+            RoomStatus::Verifying => td_string!(locale, verifying).to_owned(),
+            RoomStatus::PassphraseMismatch => td_string!(locale, passphrase_mismatch).to_owned(),
             RoomStatus::InMeeting => return None,
         },
     };

@@ -3,10 +3,12 @@
 //! badge after, and "Send file to …" for a file to that person alone.
 
 use super::files::SendFileButton;
-use super::language::use_texts;
+use super::language::use_locale;
 use super::tile::{CameraOffBadge, HandBadge, MutedBadge, VerifiedBadge, status_text};
 use crate::call::{TileView, UiAction};
+use crate::i18n::person;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{ParticipantStatus, Verification};
 use protocol::PeerId;
 
@@ -16,8 +18,8 @@ pub fn ParticipantItem(
     view: Signal<TileView>,
     #[prop(into)] act: Callback<UiAction>,
 ) -> impl IntoView {
-    let texts = use_texts();
-    let name = move || view.with(|view| texts.get().person(&view.name));
+    let locale = use_locale();
+    let name = move || view.with(|view| person(locale.get(), &view.name));
     let status = move || view.with(|view| view.status);
     let media = move || view.with(|view| view.media);
     let safety_number = move || view.with(|view| view.safety_number.clone());
@@ -29,16 +31,16 @@ pub fn ParticipantItem(
             <HandBadge position=Signal::derive(move || view.with(|view| view.hand))/>
             <MutedBadge muted=Signal::derive(move || !media().microphone)/>
             <CameraOffBadge off=Signal::derive(move || !media().camera)/>
-            <span class="state">{move || status_text(texts.get(), status())}</span>
+            <span class="state">{move || status_text(locale.get(), status())}</span>
             <Show when=move || status() == ParticipantStatus::Connected>
-                <SendFileButton act to=peer label=Signal::derive(move || format!("{} {}", texts.get().send_file_to, name()))/>
+                <SendFileButton act to=peer label=Signal::derive(move || format!("{} {}", td_string!(locale.get(), send_file_to), name()))/>
             </Show>
             {move || safety_number().map(|number| view! {
-                <span class="safety-number">{move || texts.get().safety_number}": "{number}</span>
+                <span class="safety-number">{move || td_string!(locale.get(), safety_number)}": "{number}</span>
                 <Show when=move || verification() != Verification::Verified>
-                    <button class="mark-verified" title=move || texts.get().safety_number_hint
+                    <button class="mark-verified" title=move || td_string!(locale.get(), safety_number_hint)
                         on:click=move |_| act.run(UiAction::MarkVerified(peer))>
-                        {move || texts.get().mark_verified}
+                        {move || td_string!(locale.get(), mark_verified)}
                     </button>
                 </Show>
             })}

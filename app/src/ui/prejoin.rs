@@ -5,7 +5,7 @@ use super::app::{PendingPassphrase, navigate_to_fragment};
 use super::devices::{DevicePicker, MicrophoneMeter};
 use super::early_keys::EarlyKeys;
 use super::hide_ip::HideIpBox;
-use super::language::use_texts;
+use super::language::use_locale;
 use super::meeting::Meeting;
 use crate::call::{
     DeviceWatch, LocalMedia, MediaKind, MediaProblem, MeetingState, Session, Share, acquire,
@@ -16,6 +16,7 @@ use crate::prefs;
 use crypto::{Language, WordList};
 use leptos::html::Video;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{DeviceKind, Devices};
 use send_wrapper::SendWrapper;
 use std::collections::BTreeMap;
@@ -35,13 +36,13 @@ enum Phase {
 
 #[component]
 pub fn MeetingRoom(invite: Invite) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let pending_passphrase = expect_context::<PendingPassphrase>();
     let Ok(room) = crypto::RoomName::parse(&invite.room) else {
         return view! {
             <main class="prejoin">
-                <p class="error" role="alert">{move || texts.get().invalid_link}</p>
-                <button on:click=move |_| navigate_to_fragment("")>{move || texts.get().back_home}</button>
+                <p class="error" role="alert">{move || td_string!(locale.get(), invalid_link)}</p>
+                <button on:click=move |_| navigate_to_fragment("")>{move || td_string!(locale.get(), back_home)}</button>
             </main>
         }
         .into_any();
@@ -294,35 +295,35 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             <form class="prejoin card" on:submit=join>
                 <h1 class="room-title">{room_title.clone()}</h1>
                 <label>
-                    {move || texts.get().your_name}
+                    {move || td_string!(locale.get(), your_name)}
                     <input type="text" bind:value=name autocomplete="off" maxlength="64"/>
                 </label>
                 <label>
-                    {move || texts.get().passphrase_label}
+                    {move || td_string!(locale.get(), passphrase_label)}
                     <input type="text" node_ref=passphrase_input bind:value=passphrase autocomplete="off" spellcheck="false" autocapitalize="off"/>
                 </label>
                 <Show when=move || passphrase_missing.get()>
-                    <p class="error" role="alert">{move || texts.get().passphrase_required}</p>
+                    <p class="error" role="alert">{move || td_string!(locale.get(), passphrase_required)}</p>
                 </Show>
                 <Show when=move || { !passphrase.get().trim().is_empty() && strength().verdict == crypto::Verdict::Weak }>
-                    <p class="warning" role="status">{move || texts.get().weak_passphrase}</p>
+                    <p class="warning" role="status">{move || td_string!(locale.get(), weak_passphrase)}</p>
                 </Show>
                 <div class="devices">
                     <button type="button" aria-pressed=move || camera.get().to_string()
                         disabled=move || camera_pending.get() || audio_only.get()
                         on:click=move |_| set_device(MediaKind::Video, !camera.get_untracked())>
-                        {move || texts.get().camera}
+                        {move || td_string!(locale.get(), camera)}
                     </button>
                     <button type="button" aria-pressed=move || microphone.get().to_string() disabled=move || microphone_pending.get()
                         on:click=move |_| set_device(MediaKind::Audio, !microphone.get_untracked())>
-                        {move || texts.get().microphone}
+                        {move || td_string!(locale.get(), microphone)}
                     </button>
                     <button type="button" aria-pressed=move || audio_only.get().to_string() on:click=toggle_audio_only>
-                        {move || texts.get().audio_only}
+                        {move || td_string!(locale.get(), audio_only)}
                     </button>
                 </div>
                 <Show when=move || audio_only.get()>
-                    <p class="hint">{move || texts.get().audio_only_hint}</p>
+                    <p class="hint">{move || td_string!(locale.get(), audio_only_hint)}</p>
                 </Show>
                 <HideIpBox choice=Signal::derive(hide_ip_choice) on_change=move |on| {
                     hide_ip.set(on);
@@ -335,12 +336,12 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
                     class:hidden=move || !camera.get()></video>
                 {move || problem.get().map(|found| view! {
                     <p class="error" role="alert">{match found {
-                        MediaProblem::Denied => texts.get().devices_denied,
-                        MediaProblem::Missing => texts.get().devices_missing,
-                        MediaProblem::Failed => texts.get().devices_failed,
+                        MediaProblem::Denied => td_string!(locale.get(), devices_denied),
+                        MediaProblem::Missing => td_string!(locale.get(), devices_missing),
+                        MediaProblem::Failed => td_string!(locale.get(), devices_failed),
                     }}</p>
                 })}
-                <button type="submit" class="primary" disabled=move || camera_pending.get() || microphone_pending.get()>{move || texts.get().join}</button>
+                <button type="submit" class="primary" disabled=move || camera_pending.get() || microphone_pending.get()>{move || td_string!(locale.get(), join)}</button>
             </form>
         }
     };
@@ -350,10 +351,10 @@ pub fn MeetingRoom(invite: Invite) -> impl IntoView {
             {move || match phase.get() {
                 Phase::PreJoin => form().into_any(),
                 Phase::DerivingKeys => view! {
-                    <p class="progress" role="status" aria-busy="true">{move || texts.get().deriving_keys}</p>
+                    <p class="progress" role="status" aria-busy="true">{move || td_string!(locale.get(), deriving_keys)}</p>
                 }.into_any(),
                 Phase::CannotStart => view! {
-                    <p class="error" role="alert">{move || texts.get().cannot_start}</p>
+                    <p class="error" role="alert">{move || td_string!(locale.get(), cannot_start)}</p>
                 }.into_any(),
                 Phase::InMeeting { session, state, name } => view! {
                     <Meeting room=room.as_str().to_owned() session state=*state my_name=name on_rejoin=rejoin

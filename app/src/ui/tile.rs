@@ -3,11 +3,12 @@
 //! background instead of a black picture (its `<video>` stays, hidden, and keeps playing the
 //! sound); a muted microphone shows a muted icon.
 
-use super::language::use_texts;
+use super::language::use_locale;
 use crate::call::{TileView, play_on};
-use crate::i18n::Texts;
+use crate::i18n::{Locale, person};
 use leptos::html::Video;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{ConnectionProblem, ParticipantStatus, Verification};
 use protocol::PeerId;
 use send_wrapper::SendWrapper;
@@ -57,7 +58,7 @@ pub fn RemoteTile(
     /// Who is shown large, if anyone (a larger meeting without a shared screen).
     spotlight: Signal<Option<PeerId>>,
 ) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let video = NodeRef::<Video>::new();
     Effect::new(move |_| {
         let (Some(element), Some(id)) = (video.get(), speaker.get()) else {
@@ -77,7 +78,7 @@ pub fn RemoteTile(
     });
     let safety_number = move || view.with(|view| view.safety_number.clone());
     let status = move || view.with(|view| view.status);
-    let name = move || view.with(|view| texts.get().person(&view.name));
+    let name = move || view.with(|view| person(locale.get(), &view.name));
     let media = move || view.with(|view| view.media);
     let verified = move || view.with(|view| view.verification == Verification::Verified);
     let problem = move || view.with(|view| view.problem);
@@ -93,13 +94,13 @@ pub fn RemoteTile(
                 <VerifiedBadge verified=Signal::derive(verified)/>
                 <HandBadge position=Signal::derive(move || view.with(|view| view.hand))/>
                 <MutedBadge muted=Signal::derive(move || !media().microphone)/>
-                <span class="state">{move || status_text(texts.get(), status())}</span>
+                <span class="state">{move || status_text(locale.get(), status())}</span>
                 {move || problem().map(|problem| view! {
-                    <span class="problem" role="status">{problem_text(texts.get(), problem)}</span>
+                    <span class="problem" role="status">{problem_text(locale.get(), problem)}</span>
                 })}
                 {move || safety_number().map(|number| view! {
-                    <span class="safety-number" title=move || texts.get().safety_number_hint>
-                        {move || texts.get().safety_number}": "<span data-testid="safety-number">{number}</span>
+                    <span class="safety-number" title=move || td_string!(locale.get(), safety_number_hint)>
+                        {move || td_string!(locale.get(), safety_number)}": "<span data-testid="safety-number">{number}</span>
                     </span>
                 })}
             </figcaption>
@@ -110,7 +111,7 @@ pub fn RemoteTile(
 /// A participant's shared screen, beside their camera tile (large in the presenter layout).
 #[component]
 pub fn ScreenTile(peer: PeerId, view: Signal<TileView>) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     let video = NodeRef::<Video>::new();
     // Only a new track re-attaches the stream: setting srcObject restarts playback.
     let tracks = Memo::new(move |_| view.with(|view| view.screen_tracks));
@@ -125,8 +126,12 @@ pub fn ScreenTile(peer: PeerId, view: Signal<TileView>) -> impl IntoView {
             }
         });
     });
-    let caption =
-        move || view.with(|view| texts.with(|texts| texts.screen_of(&texts.person(&view.name))));
+    let caption = move || {
+        view.with(|view| {
+            let locale = locale.get();
+            td_string!(locale, screen_of, name = person(locale, &view.name))
+        })
+    };
     view! {
         <figure class="tile screen" data-peer=peer.0.to_string()>
             <video node_ref=video autoplay muted prop:muted=true playsinline></video>
@@ -144,10 +149,10 @@ fn Initials(name: String) -> impl IntoView {
 /// A check mark and "Verified" while the user's mark holds (see "Mark as verified").
 #[component]
 pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     view! {
         <Show when=move || verified.get()>
-            <span class="verified-badge">"✓ "{move || texts.get().verified}</span>
+            <span class="verified-badge">"✓ "{move || td_string!(locale.get(), verified)}</span>
         </Show>
     }
 }
@@ -155,10 +160,10 @@ pub fn VerifiedBadge(verified: Signal<bool>) -> impl IntoView {
 /// A raised hand and its place in the order hands went up, named "Hand raised (n)".
 #[component]
 pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
-    let texts = use_texts();
+    let locale = use_locale();
     move || {
         position.get().map(|position| {
-            let label = texts.get().hand_up(position);
+            let label = td_string!(locale.get(), hand_up, n = position);
             view! {
                 <span class="hand-badge" role="img" aria-label=label.clone() title=label>
                     <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" focusable="false">
@@ -175,16 +180,16 @@ pub fn HandBadge(position: Signal<Option<usize>>) -> impl IntoView {
 /// A crossed-out microphone while `muted`, named "Microphone off" for screen readers.
 #[component]
 pub fn MutedBadge(muted: Signal<bool>) -> impl IntoView {
-    let texts = use_texts();
-    let label = Signal::derive(move || texts.get().microphone_off);
+    let locale = use_locale();
+    let label = Signal::derive(move || td_string!(locale.get(), microphone_off));
     view! { <OffBadge off=muted label icon=MICROPHONE_ICON/> }
 }
 
 /// The crossed-out camera, while the participant's camera is off.
 #[component]
 pub fn CameraOffBadge(off: Signal<bool>) -> impl IntoView {
-    let texts = use_texts();
-    let label = Signal::derive(move || texts.get().camera_off);
+    let locale = use_locale();
+    let label = Signal::derive(move || td_string!(locale.get(), camera_off));
     view! { <OffBadge off label icon=CAMERA_ICON/> }
 }
 
@@ -223,20 +228,20 @@ fn status_key(status: ParticipantStatus) -> &'static str {
     }
 }
 
-pub fn status_text(texts: &'static Texts, status: ParticipantStatus) -> &'static str {
+pub fn status_text(locale: Locale, status: ParticipantStatus) -> &'static str {
     match status {
-        ParticipantStatus::Connecting => texts.status_connecting,
-        ParticipantStatus::Connected => texts.status_connected,
-        ParticipantStatus::Reconnecting => texts.status_reconnecting,
-        ParticipantStatus::Failed => texts.status_failed,
+        ParticipantStatus::Connecting => td_string!(locale, status_connecting),
+        ParticipantStatus::Connected => td_string!(locale, status_connected),
+        ParticipantStatus::Reconnecting => td_string!(locale, status_reconnecting),
+        ParticipantStatus::Failed => td_string!(locale, status_failed),
     }
 }
 
 /// Why a connection could not be made, in words the user (or the operator) can act on.
-pub fn problem_text(texts: &'static Texts, problem: ConnectionProblem) -> &'static str {
+pub fn problem_text(locale: Locale, problem: ConnectionProblem) -> &'static str {
     match problem {
-        ConnectionProblem::DirectBlocked => texts.problem_direct_blocked,
-        ConnectionProblem::RelayFailed => texts.problem_relay_failed,
-        ConnectionProblem::NoRelayToHide => texts.problem_no_relay_to_hide,
+        ConnectionProblem::DirectBlocked => td_string!(locale, problem_direct_blocked),
+        ConnectionProblem::RelayFailed => td_string!(locale, problem_relay_failed),
+        ConnectionProblem::NoRelayToHide => td_string!(locale, problem_no_relay_to_hide),
     }
 }

@@ -59,7 +59,9 @@ async fn three_people_chat_in_order_clear_for_everyone_and_the_server_relays_no_
 
     click(ada, "Chat").await?;
     say(ada, MESSAGE).await?;
-    let badge = "document.querySelector('.badge')?.textContent.trim() === '1'";
+    // The count, and its title in the singular (a plural text, issue #9's i18n).
+    let badge = "(badge => badge?.textContent.trim() === '1' && badge.title === '1 unread message')\
+        (document.querySelector('.badge'))";
     for (page, whose) in [(grace, "Grace's"), (linus, "Linus's")] {
         wait_until(
             page,

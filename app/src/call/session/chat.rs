@@ -4,7 +4,9 @@
 //! [`mesh::Chat`].
 
 use super::Task;
+use crate::i18n::person;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{Author, ChatError, ChatEvent};
 use protocol::PeerId;
 
@@ -65,7 +67,9 @@ impl Task {
         let now = js_sys::Date::now();
         match self.chat.receive(peer, &name, &frame, now) {
             Some(ChatEvent::ClearedBy(by)) => {
-                self.toast(move |texts| texts.chat_cleared_by(&texts.person(&by)));
+                self.toast(move |locale| {
+                    td_string!(locale, chat_cleared_by, name = person(locale, &by))
+                });
             }
             Some(ChatEvent::File(wire)) => return self.on_file_message(peer, wire),
             Some(ChatEvent::Message(_)) | None => {}
@@ -79,7 +83,9 @@ impl Task {
         let now = js_sys::Date::now();
         match self.chat.compose(&self.my_name, text, now) {
             Ok((id, frame)) => self.broadcast_chat(Some(id), &frame),
-            Err(ChatError::TooLong) => self.toast(|texts| texts.chat_too_long.to_owned()),
+            Err(ChatError::TooLong) => {
+                self.toast(|locale| td_string!(locale, chat_too_long).to_owned())
+            }
             Err(ChatError::Empty) => {}
         }
         self.show_chat();

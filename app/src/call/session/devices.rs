@@ -7,9 +7,10 @@ use super::{Event, Task};
 use crate::call::devices::{self, DeviceWatch};
 use crate::call::media::MediaKind;
 use crate::call::track_watch::{TrackEvent, TrackWatch};
-use crate::i18n::Texts;
+use crate::i18n::Locale;
 use crate::prefs;
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::DeviceKind;
 use web_sys::MediaStreamTrack;
 
@@ -133,11 +134,11 @@ impl Task {
                 self.local.stop(kind);
                 self.track_watches.remove(&kind);
                 self.send_track(kind, None).await;
-                let text: fn(&Texts) -> &'static str = match kind {
-                    MediaKind::Audio => |texts| texts.microphone_disconnected,
-                    MediaKind::Video => |texts| texts.camera_disconnected,
+                let text: fn(Locale) -> &'static str = match kind {
+                    MediaKind::Audio => |locale| td_string!(locale, microphone_disconnected),
+                    MediaKind::Video => |locale| td_string!(locale, camera_disconnected),
                 };
-                self.toast(move |texts| text(texts).to_owned());
+                self.toast(move |locale| text(locale).to_owned());
                 self.refresh_devices();
             }
             TrackEvent::Muted | TrackEvent::Unmuted if kind == MediaKind::Audio => {

@@ -8,10 +8,11 @@
 
 use super::{Event, Task};
 use crate::call::error::{JsError, resolve};
-use crate::i18n::Texts;
+use crate::i18n::Locale;
 use crypto::webcrypto::{WebCryptoError, WebStreamKey};
 use js_sys::{ArrayBuffer, Uint8Array};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{
     ChatWire, FRAME_HEAD_BYTES, FileError, FileOffer, Incoming, MAX_INCOMING, Outgoing, Received,
     SealJob,
@@ -100,11 +101,11 @@ impl Task {
         let outgoing = match Outgoing::new(&self.keys, transfer, &file.name(), size, now) {
             Ok(outgoing) => outgoing,
             Err(error) => {
-                return self.toast(move |texts| file_error_text(texts, &error).to_owned());
+                return self.toast(move |locale| file_error_text(locale, &error).to_owned());
             }
         };
         let Ok(key) = WebStreamKey::import(outgoing.key()).await else {
-            return self.toast(|texts| texts.file_failed.to_owned());
+            return self.toast(|locale| td_string!(locale, file_failed).to_owned());
         };
         let recipients: BTreeSet<PeerId> = self
             .links
@@ -115,7 +116,7 @@ impl Task {
             .map(|(peer, _)| *peer)
             .collect();
         if recipients.is_empty() {
-            return self.toast(|texts| texts.file_nobody.to_owned());
+            return self.toast(|locale| td_string!(locale, file_nobody).to_owned());
         }
         self.transfers.next += 1;
         self.tell(&recipients, &ChatWire::FileOffer(outgoing.offer().clone()));
@@ -518,10 +519,10 @@ fn saved(parts: &js_sys::Array) -> Option<String> {
 }
 
 /// Why a file could not be sent.
-fn file_error_text(texts: &Texts, error: &FileError) -> &'static str {
+fn file_error_text(locale: Locale, error: &FileError) -> &'static str {
     match error {
-        FileError::TooLarge => texts.file_too_large,
-        FileError::Empty => texts.file_empty,
-        _ => texts.file_failed,
+        FileError::TooLarge => td_string!(locale, file_too_large),
+        FileError::Empty => td_string!(locale, file_empty),
+        _ => td_string!(locale, file_failed),
     }
 }

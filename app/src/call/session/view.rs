@@ -4,8 +4,9 @@
 use super::{ChatLine, DeviceState, Event, ServerState, Task, TransferView};
 use crate::call::handle::Share;
 use crate::call::media::MediaProblem;
-use crate::i18n::Texts;
+use crate::i18n::{Locale, person};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use mesh::{
     ConnectionProblem, MediaState, Notice, ParticipantStatus, RelayOffer, RoomStatus, Route,
     Verification,
@@ -76,7 +77,7 @@ impl std::ops::Deref for RemoteStream {
 #[derive(Clone)]
 pub struct Toast {
     pub id: u32,
-    pub text: Arc<dyn Fn(&'static Texts) -> String + Send + Sync>,
+    pub text: Arc<dyn Fn(Locale) -> String + Send + Sync>,
 }
 
 /// Everything the meeting UI shows, written by the session task.
@@ -161,16 +162,18 @@ impl Task {
     pub(super) fn notify(&mut self, notice: Notice) {
         match notice {
             Notice::Joined { name } => {
-                self.toast(move |texts| texts.joined(&texts.person(&name)));
+                self.toast(move |locale| td_string!(locale, joined, name = person(locale, &name)));
             }
             Notice::Left { name } => {
-                self.toast(move |texts| texts.left(&texts.person(&name)));
+                self.toast(move |locale| td_string!(locale, left, name = person(locale, &name)));
             }
             Notice::ForeignPassphraseAttempt => {
-                self.toast(|texts| texts.foreign_attempt.to_owned());
+                self.toast(|locale| td_string!(locale, foreign_attempt).to_owned());
             }
             Notice::HandRaised { name } => {
-                self.toast(move |texts| texts.hand_raised_by(&texts.person(&name)));
+                self.toast(move |locale| {
+                    td_string!(locale, hand_raised_by, name = person(locale, &name))
+                });
             }
             Notice::Untrustworthy { name } => {
                 self.state.untrustworthy.update(|names| names.push(name));
@@ -178,10 +181,7 @@ impl Task {
         }
     }
 
-    pub(super) fn toast(
-        &mut self,
-        text: impl Fn(&'static Texts) -> String + Send + Sync + 'static,
-    ) {
+    pub(super) fn toast(&mut self, text: impl Fn(Locale) -> String + Send + Sync + 'static) {
         let id = self.add_timer(TOAST_MILLIS, Event::ExpireToast);
         let text = Arc::new(text);
         self.state
