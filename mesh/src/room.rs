@@ -34,6 +34,10 @@ pub const MAX_REMEMBERED_CHALLENGES: usize = 4096;
 /// the signalling connection); beyond that the oldest go. They are ICE candidates and media
 /// states, which later ones supersede.
 pub const MAX_UNROUTED_MESSAGES: usize = 32;
+/// What a connection opened before its handshake completed (we make the offer) may negotiate
+/// meanwhile: the offer first, then ICE candidates. Kept until the peer is verified; beyond this,
+/// later candidates are dropped (ICE works with the ones kept, or restarts).
+pub const MAX_EARLY_MESSAGES: usize = 32;
 /// The kind byte of a chat frame in the chat stream.
 const CHAT_FRAME_KIND: u8 = 1;
 
@@ -85,7 +89,9 @@ pub enum Command {
     /// Send `envelope` to `to` through the server (base64 in a `signal` message).
     Send { to: PeerId, envelope: Vec<u8> },
     /// Create the peer connection to `peer` with its certificate; `offer` says whether this side
-    /// makes the first offer, `polite` its role in perfect negotiation.
+    /// makes the first offer, `polite` its role in perfect negotiation. The side that offers
+    /// opens it as soon as its hello is out, so that its offer is ready when the handshake
+    /// completes; what it negotiates is sent only then (see [`MAX_EARLY_MESSAGES`]).
     OpenConnection {
         peer: PeerId,
         offer: bool,
@@ -213,6 +219,11 @@ struct Peer {
     /// Pair messages for it while unrouted, oldest first, at most [`MAX_UNROUTED_MESSAGES`];
     /// sealed only when sent, so that they follow the resume in sequence.
     unrouted: VecDeque<SignalBody>,
+    /// We opened its connection before the handshake completed (we make the offer).
+    opened_early: bool,
+    /// What that connection negotiated before the peer was verified, oldest first, at most
+    /// [`MAX_EARLY_MESSAGES`]; sealed and sent when it is.
+    early: VecDeque<SignalBody>,
     /// For a peer still in its handshake: the handle of the verified peer whose session its
     /// hello names, whose connection it may resume instead of starting a new one.
     resumes: Option<PeerId>,
@@ -686,8 +697,29 @@ impl Room {
             to: peer_id,
             envelope,
         }];
+        commands.extend(self.open_early(peer_id));
         commands.extend(self.establish(peer_id));
         commands
+    }
+
+    /// Opens the connection to `handle` while the hellos cross, if we make the offer: the offer
+    /// is then ready when the handshake completes, instead of being made only then. Not while a
+    /// kept connection may resume under this id (it would be closed again at once).
+    fn open_early(&mut self, handle: PeerId) -> Option<Command> {
+        let may_resume = self
+            .peers
+            .values()
+            .any(|peer| peer.trust == Trust::Verified && peer.route.is_none());
+        let peer = self.peers.get_mut(&handle)?;
+        if peer.joined_before_us || peer.trust == Trust::Verified || may_resume {
+            return None;
+        }
+        peer.opened_early = true;
+        Some(Command::OpenConnection {
+            peer: handle,
+            offer: true,
+            polite: false,
+        })
     }
 
     /// This page's session, drawn once; `None` (no hello) if randomness fails.
@@ -979,16 +1011,20 @@ impl Room {
             return Vec::new();
         };
         peer.trust = Trust::Verified;
-        let mut commands = vec![
-            Command::OpenConnection {
+        let mut commands = Vec::new();
+        if peer.opened_early {
+            let early = std::mem::take(&mut peer.early);
+            commands.extend(early.into_iter().filter_map(|body| peer.dispatch(body)));
+        } else {
+            commands.push(Command::OpenConnection {
                 peer: handle,
                 offer: !peer.joined_before_us,
                 polite: peer.joined_before_us,
-            },
-            Command::Notify(Notice::Joined {
-                name: peer.name().to_owned(),
-            }),
-        ];
+            });
+        }
+        commands.push(Command::Notify(Notice::Joined {
+            name: peer.name().to_owned(),
+        }));
         commands.extend(peer.dispatch(SignalBody::Media(self.my_media)));
         if self.chat_stream.is_none() {
             self.chat_stream = StreamSealer::new(self.keys.chat(), self.keys.room_id()).ok();
@@ -1038,6 +1074,10 @@ impl Room {
             return Vec::new();
         };
         if peer.trust != Trust::Verified {
+            // A connection opened early: its offer and candidates wait for the handshake.
+            if peer.opened_early && peer.early.len() < MAX_EARLY_MESSAGES {
+                peer.early.push_back(SignalBody::from(negotiation));
+            }
             return Vec::new();
         }
         peer.dispatch(SignalBody::from(negotiation))
@@ -1188,6 +1228,8 @@ impl Peer {
             joined_before_us,
             route: Some(route),
             unrouted: VecDeque::new(),
+            opened_early: false,
+            early: VecDeque::new(),
             resumes: None,
             fresh_ack: false,
             rejoin: None,

@@ -8,9 +8,9 @@ use mesh::{
 use protocol::PeerId;
 
 use crate::support::{
-    ACK, DESCRIPTION, Out, Remote, ack_to, candidate, check, fingerprint, handshake, hello_to,
-    joined, keys, left, lost, offer, only_to, other_keys, ready, room, sdp, sent_to, verified,
-    welcome,
+    ACK, CANDIDATE, CHAT_STREAM, DESCRIPTION, MEDIA, Out, Remote, ack_to, candidate, check,
+    fingerprint, handshake, hello_to, joined, keys, left, lost, offer, only_to, opened_early,
+    other_keys, ready, room, sdp, sent_to, verified, welcome,
 };
 
 const ME: PeerId = PeerId(10);
@@ -63,7 +63,7 @@ fn a_newcomer_greets_everyone_already_there_and_answers_their_offers() {
         SignalBody::Ack { echo: 0xbeef }
     );
     let description = offer(&[&grace.fingerprint]);
-    let mut expected = verified(EARLIER, "Grace", false).to_vec();
+    let mut expected = verified(EARLIER, "Grace", false);
     expected.push(Out::Deliver {
         peer: EARLIER,
         negotiation: Negotiation::Description(description.clone()),
@@ -115,18 +115,78 @@ fn those_already_there_greet_a_newcomer_and_make_the_offer_whichever_hello_comes
     let sent = check(
         &mut room,
         vec![ready(LATER, &fingerprint(0xAA))],
-        vec![hello_to(LATER), ack_to(LATER)],
+        vec![hello_to(LATER), opened_early(LATER), ack_to(LATER)],
     );
     let envelopes = sent_to(&sent, LATER);
     ada.receive_hello(ME, &envelopes[0]);
     assert_eq!(ada.open(&envelopes[1]), SignalBody::Ack { echo: 0xbeef });
-    check(
-        &mut room,
-        vec![ada.ack()],
-        verified(LATER, "Ada", true).to_vec(),
-    );
+    check(&mut room, vec![ada.ack()], verified(LATER, "Ada", true));
     let names: Vec<String> = room.participants().into_iter().map(|p| p.name).collect();
     assert_eq!(names, ["Ada"]);
+}
+
+/// The side that offers opens its connection as soon as its hello is out, so that the offer is
+/// made while the hellos cross; the offer and candidates wait, and go out (after our ack) only
+/// once the peer is verified: our fingerprint is revealed to no one before.
+#[test]
+fn the_offer_made_while_the_hellos_cross_goes_out_only_once_the_peer_is_verified() {
+    let mut room = room("Grace");
+    check(
+        &mut room,
+        vec![welcome(ME, &[]), joined(LATER)],
+        vec![Out::Prepare(LATER)],
+    );
+    let sent = check(
+        &mut room,
+        vec![ready(LATER, &fingerprint(0xAA))],
+        vec![hello_to(LATER), opened_early(LATER)],
+    );
+    let ours = room.local_fingerprint(LATER).expect("committed").to_owned();
+    let made = offer(&[&ours]);
+    let local = |negotiation| Input::Local {
+        peer: LATER,
+        negotiation,
+    };
+    check(
+        &mut room,
+        vec![
+            local(Negotiation::Description(made.clone())),
+            local(Negotiation::Candidate(candidate(1))),
+        ],
+        vec![],
+    );
+    let mut ada = Remote::new(LATER, "Ada", 0xbeef, &fingerprint(0x11));
+    ada.receive_hello(ME, &only_to(&sent, LATER));
+    check(&mut room, vec![ada.hello_to(ME)], vec![ack_to(LATER)]);
+    let mut expected = vec![
+        Out::Send {
+            to: LATER,
+            kind: DESCRIPTION,
+            seq: 2,
+        },
+        Out::Send {
+            to: LATER,
+            kind: CANDIDATE,
+            seq: 3,
+        },
+        Out::Notify(Notice::Joined {
+            name: "Ada".to_owned(),
+        }),
+    ];
+    expected.extend(
+        [MEDIA, CHAT_STREAM]
+            .into_iter()
+            .zip(4..)
+            .map(|(kind, seq)| Out::Send {
+                to: LATER,
+                kind,
+                seq,
+            }),
+    );
+    let sent = check(&mut room, vec![ada.ack()], expected);
+    let envelopes = sent_to(&sent, LATER);
+    assert_eq!(ada.open(&envelopes[0]), SignalBody::Description(made));
+    assert_eq!(ada.open(&envelopes[1]), SignalBody::Candidate(candidate(1)));
 }
 
 #[test]
@@ -141,7 +201,7 @@ fn an_ack_that_does_not_echo_our_challenge_admits_nobody() {
     let sent = check(
         &mut room,
         vec![ready(LATER, &fingerprint(0xAA)), ada.hello_to(ME)],
-        vec![hello_to(LATER), ack_to(LATER)],
+        vec![hello_to(LATER), opened_early(LATER), ack_to(LATER)],
     );
     ada.receive_hello(ME, &sent_to(&sent, LATER)[0]);
     check(
@@ -199,7 +259,7 @@ fn the_room_is_told_once_when_someone_with_another_passphrase_tries_to_join() {
             joined(LATER),
             ready(LATER, &fingerprint(0xAA)),
         ],
-        vec![Out::Prepare(LATER), hello_to(LATER)],
+        vec![Out::Prepare(LATER), hello_to(LATER), opened_early(LATER)],
     );
     let eve = Remote::with_keys(other_keys(), LATER, "Eve", 0xbeef, &fingerprint(0x11));
     check(
@@ -383,6 +443,7 @@ fn a_peer_id_reused_after_peer_left_inherits_nothing() {
         }),
         Out::Prepare(EARLIER),
         hello_to(EARLIER),
+        opened_early(EARLIER),
     ];
     let sent = check(
         &mut room,

@@ -3,7 +3,7 @@
 use mesh::{Negotiation, Notice, RoomStatus};
 use protocol::PeerId;
 
-use crate::support::{Net, other_keys};
+use crate::support::{HELLO, Net, Relayed, other_keys};
 
 /// Three rooms joined one after another: every pair verifies each other, opens exactly one
 /// connection with exactly one offering side, and their descriptions reach each other.
@@ -99,9 +99,18 @@ fn a_wrong_passphrase_is_reported_on_both_sides() {
         [Notice::ForeignPassphraseAttempt]
     );
     for member in [grace, eve] {
-        assert!(net.members[member].opened.is_empty());
         assert_eq!(net.members[member].room.unverified_present(), 1);
     }
+    // Grace opened a connection to offer on while the hellos crossed; what it negotiates never
+    // reaches Eve, who is never verified. Eve opened none.
+    assert_eq!(net.members[grace].opened, [(PeerId(2), true)]);
+    assert!(net.members[eve].opened.is_empty());
+    net.offer(grace, PeerId(2));
+    let to_eve: Vec<u8> = (net.log.iter())
+        .filter(|relayed| relayed.from == PeerId(1) && relayed.to == PeerId(2))
+        .map(Relayed::kind)
+        .collect();
+    assert_eq!(to_eve, [HELLO]);
 }
 
 /// Hands go up in order, everyone is told, a late joiner learns of a hand already up, and a

@@ -90,10 +90,13 @@ fn one_participant_s_reconnect_keeps_its_connections() {
             "the same people under the same handles"
         );
         for member in &net.members {
+            // Whoever had not yet heard that Cem was lost opened a connection to offer on to
+            // his new id while the hellos crossed; the resume closed it again.
             assert!(
-                member.opened.is_empty(),
-                "{}: no new connection",
-                member.name
+                (member.opened.iter()).all(|(peer, _)| peer.0 > 10 && member.closed.contains(peer)),
+                "{}: no new connection stays: {:?}",
+                member.name,
+                member.opened
             );
             assert!(
                 member.closed.iter().all(|c| c.0 > 10),

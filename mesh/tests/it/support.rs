@@ -111,6 +111,7 @@ pub fn candidate(n: u16) -> IceCandidate {
 
 pub const HELLO: u8 = 1;
 pub const DESCRIPTION: u8 = 2;
+pub const CANDIDATE: u8 = 3;
 pub const ACK: u8 = 4;
 /// The kind byte of a media-state message.
 pub const MEDIA: u8 = 5;
@@ -187,13 +188,17 @@ pub fn ack_to(to: PeerId) -> Out {
 
 /// What a peer's verification produces: the connection, the toast, and our media state and chat
 /// stream sealed under the pair key (right after the ack, so sequence numbers 2 and 3).
-pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 4] {
-    [
-        Out::Open {
-            peer,
-            offer,
-            polite: !offer,
-        },
+/// What the room does when the handshake with `peer` completes: it opens the connection, unless
+/// it makes the offer and so opened it already ([`opened_early`]); says who joined; and sends its
+/// media state and chat stream.
+pub fn verified(peer: PeerId, name: &str, offer: bool) -> Vec<Out> {
+    let open = Out::Open {
+        peer,
+        offer,
+        polite: !offer,
+    };
+    let mut out: Vec<Out> = (!offer).then_some(open).into_iter().collect();
+    out.extend([
         Out::Notify(Notice::Joined {
             name: name.to_owned(),
         }),
@@ -207,7 +212,17 @@ pub fn verified(peer: PeerId, name: &str, offer: bool) -> [Out; 4] {
             kind: CHAT_STREAM,
             seq: 3,
         },
-    ]
+    ]);
+    out
+}
+
+/// The connection we offer on, opened as soon as our hello to `peer` is out.
+pub fn opened_early(peer: PeerId) -> Out {
+    Out::Open {
+        peer,
+        offer: true,
+        polite: false,
+    }
 }
 
 pub fn untrustworthy(peer: PeerId, name: &str) -> [Out; 2] {

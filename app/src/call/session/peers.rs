@@ -37,15 +37,18 @@ impl Task {
             return;
         };
         let fingerprint = certificate.fingerprint.clone();
-        self.handle(Input::CertificateReady { peer, fingerprint })
-            .await;
+        let commands = self
+            .room
+            .handle(Input::CertificateReady { peer, fingerprint });
         // Keep it only if the room committed to this one (a second request for the same peer
-        // id, after it left and came back, may have raced it).
+        // id, after it left and came back, may have raced it); before the commands run, as
+        // the side that offers opens the connection with it at once.
         let committed = crypto::normalize_fingerprint(&certificate.fingerprint)
             .is_ok_and(|ours| self.room.local_fingerprint(peer) == Some(ours.as_str()));
         if committed {
             self.certificates.insert(peer, certificate);
         }
+        self.execute(commands).await;
     }
 
     /// Opens the connection with the certificate our hello committed to. Returns what the room
