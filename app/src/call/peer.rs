@@ -8,7 +8,7 @@ use super::file_channel::FileChannel;
 use super::media::{LocalMedia, MediaKind};
 use super::stats::Stats;
 use gloo_events::EventListener;
-use mesh::{ConnectionState, Description, IceCandidate, SdpType};
+use mesh::{ConnectionState, Description, IceCandidate, SdpType, VideoCaps};
 use protocol::IceServer;
 use wasm_bindgen::prelude::*;
 use web_sys::{
@@ -79,13 +79,15 @@ pub enum PeerEvent {
     FilesClosed,
 }
 
-/// How a connection starts: who offers, who is polite in perfect negotiation, and whether video
-/// is left out (an audio-only call).
-#[derive(Debug, Clone, Copy)]
+/// How a connection starts: who offers, who is polite in perfect negotiation, whether video is
+/// left out (an audio-only call), and the caps the camera starts with.
+#[derive(Debug, Clone)]
 pub struct Role {
     pub offer: bool,
     pub polite: bool,
     pub audio_only: bool,
+    /// On the offering side, the camera transceiver's `sendEncodings` ([`super::caps`]).
+    pub camera_encodings: js_sys::Array,
 }
 
 /// The connection to one peer.
@@ -137,6 +139,7 @@ impl PeerLink {
             offer,
             polite,
             audio_only,
+            camera_encodings,
         } = role;
         let connection =
             RtcPeerConnection::new_with_configuration(&configuration(ice, certificate))?;
@@ -163,6 +166,9 @@ impl PeerLink {
             for kind in [MediaKind::Audio, MediaKind::Video] {
                 let init = RtcRtpTransceiverInit::new();
                 init.set_direction(direction(kind, audio_only));
+                if kind == MediaKind::Video {
+                    init.set_send_encodings(&camera_encodings);
+                }
                 let transceiver = link
                     .connection
                     .add_transceiver_with_str_and_init(kind.as_str(), &init);
@@ -326,6 +332,7 @@ impl PeerLink {
         &mut self,
         description: &Description,
         local: &LocalMedia,
+        camera_caps: Option<(VideoCaps, u32)>,
     ) -> Result<Option<Description>, JsError> {
         let is_offer = description.sdp_type == SdpType::Offer;
         if is_offer {
@@ -343,6 +350,11 @@ impl PeerLink {
             return Ok(None);
         }
         self.send_on_offered_transceivers(local).await?;
+        if let (Some((caps, height)), Some(sender)) = (camera_caps, self.camera_sender()) {
+            // Before the answer, so that the first frame keeps to them. Where the sender has no
+            // encoding yet, or refuses, they are applied once the negotiation is over.
+            let _ = super::caps::apply(&sender, caps, height).await;
+        }
         self.set_local_description().await?;
         Ok(self.local_description())
     }

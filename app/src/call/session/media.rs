@@ -8,7 +8,8 @@ use crate::call::handle::Share;
 use crate::call::media::{MediaKind, MediaProblem};
 use crate::call::screen::request_screen;
 use leptos::prelude::*;
-use mesh::{Input, MediaState, video_caps};
+use mesh::{Input, MediaState, VideoCaps, video_caps};
+use protocol::PeerId;
 use web_sys::MediaStreamTrack;
 
 impl Task {
@@ -95,6 +96,21 @@ impl Task {
         for link in self.links.values_mut() {
             link.set_audio_only(on);
         }
+    }
+
+    /// The caps for the meeting with `peer` in it (verified or not yet), and the height the
+    /// camera captures if it is on.
+    pub(super) fn caps_with(&self, peer: PeerId) -> (VideoCaps, Option<u32>) {
+        let participants = self.room.participants();
+        let counted = participants
+            .iter()
+            .any(|participant| participant.peer == peer);
+        let people = participants.len() + 1 + usize::from(!counted);
+        let capture_height = self
+            .local
+            .track(MediaKind::Video)
+            .and_then(caps::capture_height);
+        (video_caps(people), capture_height)
     }
 
     /// Caps the video every connection sends for the meeting's size ([`mesh::video_caps`]), where

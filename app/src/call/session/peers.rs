@@ -4,6 +4,7 @@
 //! which it derives the safety number or closes the connection.
 
 use super::{Event, Task};
+use crate::call::caps;
 use crate::call::dtls::{self, Certificate};
 use crate::call::error::JsError;
 use crate::call::peer::{PeerEvent, PeerLink, Role, is_relay_candidate};
@@ -61,10 +62,12 @@ impl Task {
     ) -> Vec<Command> {
         let sender = self.sender.clone();
         let notify = move |event| drop(sender.unbounded_send(Event::Peer { peer, event }));
+        let (caps, capture_height) = self.caps_with(peer);
         let role = Role {
             offer,
             polite,
             audio_only: self.state.audio_only.get_untracked(),
+            camera_encodings: caps::send_encodings(caps, capture_height),
         };
         let link = self.certificates.get(&peer).map(|certificate| {
             PeerLink::open(
@@ -91,6 +94,7 @@ impl Task {
     /// Hands a description or candidate to the connection; returns what the room makes of the
     /// answer and of the certificate DTLS now uses.
     pub(super) async fn deliver(&mut self, peer: PeerId, negotiation: Negotiation) -> Vec<Command> {
+        let (caps, capture_height) = self.caps_with(peer);
         let Some(link) = self.links.get_mut(&peer) else {
             return Vec::new();
         };
@@ -98,7 +102,9 @@ impl Task {
             Negotiation::Description(description) => {
                 // A negotiation may reset the senders' parameters: cap them again after it.
                 self.capped.remove(&peer);
-                link.receive_description(&description, &self.local).await
+                let camera_caps = capture_height.map(|height| (caps, height));
+                link.receive_description(&description, &self.local, camera_caps)
+                    .await
             }
             Negotiation::Candidate(candidate) => {
                 link.receive_candidate(&candidate).await.map(|()| None)
