@@ -406,18 +406,28 @@ pub fn shows_muted(tile: &str, label: &str) -> String {
     )
 }
 
-/// What the toasts on `page` cover of the controls and the side panel ("the toast … covers …"),
-/// empty when they cover nothing a person may want to reach.
-pub async fn covering_toasts(page: &impl Tab) -> Result<Vec<String>> {
-    const SCRIPT: &str = r#"(() => {
+/// What the toasts on `page` cover of the controls and the side panel, and with `captions` also
+/// of the tiles' captions (names, badges, safety numbers): "the toast … covers …", empty when
+/// they cover nothing a person may want to reach or read. (In a small window the tiles are
+/// mostly caption, and no place over them is free.)
+pub async fn covering_toasts(page: &impl Tab, captions: bool) -> Result<Vec<String>> {
+    let under = if captions {
+        ".controls button, .controls select, .participants, .tile figcaption"
+    } else {
+        ".controls button, .controls select, .participants"
+    };
+    let script = format!(
+        r#"(() => {{
         const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
             && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
-        const reachable = [...document.querySelectorAll('.controls button, .controls select, .participants')];
+        const reachable = [...document.querySelectorAll({under})];
         return [...document.querySelectorAll('.toast')].flatMap(toast => reachable
             .filter(under => overlap(toast.getBoundingClientRect(), under.getBoundingClientRect()))
-            .map(under => `the toast "${toast.textContent}" covers "${under.textContent.trim().slice(0, 30)}"`));
-    })()"#;
-    page.read(SCRIPT).await
+            .map(under => `the toast "${{toast.textContent}}" covers "${{under.textContent.trim().slice(0, 30)}}"`));
+    }})()"#,
+        under = json!(under)
+    );
+    page.read(&script).await
 }
 
 /// Each remote tile's participant name and the safety number it shows (empty if none).

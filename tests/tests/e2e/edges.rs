@@ -287,7 +287,7 @@ async fn check_layout(page: &Page, people: usize) -> anyhow::Result<()> {
             "{people} people at {form} width: {:?}",
             fit.problems
         );
-        let covering = covering_toasts(page).await?;
+        let covering = covering_toasts(page, true).await?;
         assert!(
             covering.is_empty(),
             "{people} people at {form} width: {covering:?}"
